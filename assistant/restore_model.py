@@ -1,0 +1,256 @@
+"""Noisy-channel model for OCR'd Vietnamese: syllable trigram LM, learned channel table, candidate index."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import pickle
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+
+from assistant import syllables as sy
+from assistant.syllables import align, channel_cost, emit_cost, ocr_skeleton, skeleton_emit_cost
+
+log = logging.getLogger(__name__)
+
+MODEL_VERSION = "restore-v2"
+NUM, UNK, BOS, FOREIGN = "<num>", "<unk>", "<s>", "<foreign>"
+DOMAIN_WEIGHT = 4.0  # the clean plan documents are the same genre as the OCR ones
+LEXICON_WEIGHT = 0.5  # a dictionary entry counts as half an occurrence of its inner bigrams
+DISCOUNT = 0.7
+EM_PRIOR_STRENGTH = 20.0  # pseudo-count of the hand-estimated class prior per gold letter
+SKELETON_MARGIN = 7.0  # prune skeletons whose best spelling already costs this much more than the best
+
+def _deletes(s: str, k: int) -> set[str]:
+    """All strings obtained by deleting up to k characters."""
+    out = {s}
+    for d in range(1, min(k, len(s)) + 1):
+        for idx in combinations(range(len(s)), d):
+            out.add("".join(c for i, c in enumerate(s) if i not in idx))
+    return out
+
+
+@dataclass
+class RestoreModel:
+    """Bigram LM over lowercase syllables plus a deletion index from skeletons to syllables."""
+
+    unigram: dict[str, float]
+    bigram: dict[tuple[str, str], float]
+    context_total: dict[str, float]
+    context_types: dict[str, int]
+    p_base: dict[str, float]
+    by_skeleton: dict[str, list[str]]
+    delete_index: dict[str, list[str]]
+    abbreviations: dict[str, str]  # Đ-folded abbreviation -> spelling with Đ (from clean text)
+    acronyms: frozenset[str]
+    plain_share: dict[str, float] = field(default_factory=dict)  # skeleton -> share written without marks
+    emission: dict[tuple[str, str], float] = field(default_factory=dict)  # learned costs
+    emit_unseen: dict[str, float] = field(default_factory=dict)  # extra cost of an unlearned emission
+    trigram: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    tri_total: dict[tuple[str, str], float] = field(default_factory=dict)
+    tri_types: dict[tuple[str, str], int] = field(default_factory=dict)
+    floor: float = 1e-7
+
+    def logp(self, prev: str, word: str) -> float:
+        """Interpolated absolute-discount bigram log-probability."""
+        pb = self.p_base.get(word, self.floor)
+        total = self.context_total.get(prev)
+        if not total:
+            return math.log(pb)
+        c = self.bigram.get((prev, word), 0.0)
+        lam = DISCOUNT * self.context_types[prev] / total
+        return math.log(max(c - DISCOUNT, 0.0) / total + lam * pb)
+
+    def logp3(self, prev2: str, prev: str, word: str) -> float:
+        """Trigram log-probability interpolated down to the bigram (absolute discounting)."""
+        total = self.tri_total.get((prev2, prev))
+        if not total:
+            return self.logp(prev, word)
+        p2 = math.exp(self.logp(prev, word))
+        c = self.trigram.get((prev2, prev, word), 0.0)
+        lam = DISCOUNT * self.tri_types[(prev2, prev)] / total
+        return math.log(max(c - DISCOUNT, 0.0) / total + lam * p2)
+
+    def emit(self, gold: str, ocr: str) -> float:
+        """Learned emission cost, falling back to the class prior (scaled down by the learned mass)."""
+        c = self.emission.get((gold, ocr))
+        if c is not None:
+            return c
+        return emit_cost(gold, ocr) + self.emit_unseen.get(gold, 0.0)
+
+    def learn_channel(self, pairs: list[tuple[str, str]], strength: float = EM_PRIOR_STRENGTH) -> None:
+        """M-step: re-estimate P(ocr | gold letter) from aligned (gold syllable, OCR token) pairs."""
+        counts: Counter[tuple[str, str]] = Counter()
+        for gold, ocr in pairs:
+            counts.update(align(gold, ocr, self.emit))
+        per_gold: Counter[str] = Counter()
+        for (g, _o), c in counts.items():
+            per_gold[g] += c
+        self.emission = {}
+        self.emit_unseen = {g: math.log((n + strength) / strength) for g, n in per_gold.items()}
+        for (g, o), c in counts.items():
+            prior = math.exp(-emit_cost(g, o))
+            self.emission[(g, o)] = -math.log((c + strength * prior) / (per_gold[g] + strength))
+        _CAND_CACHE.clear()
+
+    def candidates(self, token: str, limit: int = 20) -> list[tuple[str, float]]:
+        """Inventory syllables for a lowercase OCR token, best channel cost first."""
+        return _candidates(self, token, limit)
+
+
+_CAND_CACHE: dict[tuple[int, str, int], list[tuple[str, float]]] = {}
+
+
+def _candidates(model: RestoreModel, token: str, limit: int) -> list[tuple[str, float]]:
+    key = (id(model), token, limit)
+    hit = _CAND_CACHE.get(key)
+    if hit is not None:
+        return hit
+    skel = ocr_skeleton(token)
+    k = 1 if len(skel) <= 2 else 2
+    skeletons: set[str] = set()
+    for d in _deletes(skel, k):
+        skeletons.update(model.delete_index.get(d, ()))
+    bounds = [(channel_cost(sk, token, skeleton_emit_cost), sk) for sk in skeletons
+              if abs(len(sk) - len(skel)) <= 2]
+    if not bounds:
+        _CAND_CACHE[key] = []
+        return []
+    floor = min(b for b, _ in bounds)
+    scored = []
+    for bound, sk in bounds:
+        if bound > floor + SKELETON_MARGIN:
+            continue
+        for syl in model.by_skeleton[sk]:
+            c = channel_cost(syl, token, model.emit)
+            if c < 25:
+                scored.append((c - 0.3 * math.log(model.p_base.get(syl, model.floor)), c, syl))
+    scored.sort()
+    out = [(syl, c) for _, c, syl in scored[:limit]]
+    _CAND_CACHE[key] = out
+    return out
+
+
+def _lm_tokens(text: str) -> list[str]:
+    """Lowercase LM tokens of a clean line: syllables, <num> for numbers, <unk> for anything else."""
+    out = []
+    for raw in text.split():
+        core = raw.strip(".,;:!?()[]{}\"'“”‘’…*-–—/%").lower()
+        if not core:
+            continue
+        if any(c.isdigit() for c in core):
+            out.append(NUM)
+        elif sy.is_syllable(core):
+            out.append(sy.canonical_tone(core))
+        elif raw.strip(".,;:!?()[]{}\"'“”‘’…*").isupper() and core.isalpha() and len(core) <= 8:
+            out.append(core)  # acronyms (UBND, CCHC) are strong context: "UBND tỉnh"
+        elif core.isalpha():
+            out.append(FOREIGN)  # names and loanwords outside the syllable inventory
+        else:
+            out.append(UNK)
+    return out
+
+
+def build_model() -> RestoreModel:
+    """Train the LM and the syllable inventory from clean text shipped offline."""
+    uni: Counter[str] = Counter()
+    bi: Counter[tuple[str, str]] = Counter()
+    tri: Counter[tuple[str, str, str]] = Counter()
+    abbreviations: dict[str, str] = {}
+    acronyms: set[str] = set()
+
+    def add(tokens: list[str], weight: float) -> None:
+        prev2, prev = BOS, BOS
+        for t in tokens:
+            uni[t] += weight
+            bi[(prev, t)] += weight
+            tri[(prev2, prev, t)] += weight
+            prev2, prev = prev, t
+
+    for path in sy.clean_corpus_files():
+        text = path.read_text(encoding="utf-8")
+        for line in text.splitlines():
+            add(_lm_tokens(line), DOMAIN_WEIGHT)
+        for tok in re.findall(r"[A-ZĐ][A-ZĐ]+", text):
+            acronyms.add(tok)
+            if "Đ" in tok:
+                abbreviations[tok.replace("Đ", "D")] = tok
+    for path in sy.running_text_files():
+        for sent in sy.read_tagged_sentences(path):
+            add(_lm_tokens(sent), 1.0)
+    for path in sy.lexicon_files():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            toks = _lm_tokens(line)
+            if toks and UNK not in toks:
+                for t in toks:
+                    uni[t] += 0.1 * LEXICON_WEIGHT  # inventory membership, barely any frequency
+                for a, b in zip(toks, toks[1:], strict=False):
+                    bi[(a, b)] += LEXICON_WEIGHT
+    context_total: dict[str, float] = defaultdict(float)
+    context_types: dict[str, int] = defaultdict(int)
+    followers: dict[str, int] = defaultdict(int)
+    for (a, b), c in bi.items():
+        context_total[a] += c
+        context_types[a] += 1
+        followers[b] += 1
+    tri_total: dict[tuple[str, str], float] = defaultdict(float)
+    tri_types: dict[tuple[str, str], int] = defaultdict(int)
+    for (a, b, _c), c in tri.items():
+        tri_total[(a, b)] += c
+        tri_types[(a, b)] += 1
+    total_uni = sum(uni.values())
+    n_types = sum(followers.values())
+    vocab = len(uni)
+    p_base = {w: 0.6 * c / total_uni + 0.3 * followers.get(w, 0) / n_types + 0.1 / vocab for w, c in uni.items()}
+    by_skeleton: dict[str, list[str]] = defaultdict(list)
+    for w in uni:
+        if w not in (NUM, UNK) and sy.is_syllable(w):
+            by_skeleton[sy.skeleton(w)].append(w)
+    delete_index: dict[str, list[str]] = defaultdict(list)
+    for sk in by_skeleton:
+        for d in _deletes(sk, 1 if len(sk) <= 3 else 2):
+            delete_index[d].append(sk)
+    plain_share = {}
+    for sk, ws in by_skeleton.items():
+        tot = sum(uni[w] for w in ws)
+        plain_share[sk] = uni.get(sk, 0.0) / tot if tot else 0.0
+    log.info("restore model: %d syllables, %d bigrams", len(by_skeleton), len(bi))
+    return RestoreModel(dict(uni), dict(bi), dict(context_total), dict(context_types), p_base,
+                        dict(by_skeleton), dict(delete_index), abbreviations, frozenset(acronyms), plain_share,
+                        dict(tri), dict(tri_total), dict(tri_types))
+
+
+def _cache_path() -> Path:
+    """Cache file keyed by the model version and the training inputs (names and sizes)."""
+    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant"
+    inputs = [*sy.corpus_dir().glob("*.txt"), *sy.lexicon_files(), *sy.running_text_files()]
+    digest = hashlib.sha1("|".join(f"{p.name}:{p.stat().st_size}" for p in sorted(inputs)).encode()).hexdigest()
+    return root / f"{MODEL_VERSION}-{digest[:12]}.pkl"
+
+
+def load_cached() -> RestoreModel | None:
+    """The cached model for this MODEL_VERSION, or None."""
+    try:
+        with _cache_path().open("rb") as fh:
+            model = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+    return model if isinstance(model, RestoreModel) else None
+
+
+def save_cached(model: RestoreModel) -> None:
+    """Write the model under ~/.cache/assistant (never into the package)."""
+    path = _cache_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError as exc:  # a read-only home still works, just slower
+        log.warning("cannot cache restore model: %s", exc)
