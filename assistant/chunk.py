@@ -11,7 +11,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .normalize import VERSION as NORMALIZER_VERSION
 from .normalize import search_key
-from .structure import leaves
+from .structure import NUMBER, leaves
 from .types import Chunk, Metadata, Section
 
 TokenCounter = Callable[[str], int]
@@ -20,6 +20,9 @@ TokenCounter = Callable[[str], int]
 _ITEM_START = re.compile(r"[ \t]*(?:[-+•*–|#>]|\d{1,2}[.)]|[a-zđ]\)|[IVXl1]{1,4}\.\s|\(?\d+\)|Nơi nhận|Noi nhan)")
 _SOFT_BREAK = re.compile(r"[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*")
 _SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
+# A pack smaller than this is only headings ("II. NHIỆM VỤ"): it joins the section that follows instead of
+# becoming a passage that says nothing.
+MIN_BODY_TOKENS = 40
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,17 @@ def chunk_document(
     config: ChunkingConfig = ChunkingConfig(),
     reading: Callable[[int, int], str] | None = None,
     metadata: Metadata | None = None,
+    context: str = "",
+    retitle: Callable[[str], str] | None = None,
+    annotations: tuple[tuple[int, int, str], ...] = (),
 ) -> list[Chunk]:
     """Chunks of a document: small sibling leaves packed together, large ones split; spans exact.
 
     `reading(start, end)` returns the restored reading of an OCR-damaged span, used for keys and embedding.
+    `context` (issuer, number, title) is prepended to what is embedded and indexed, so a passage that never names
+    its province or year still matches a question that does (contextual chunk headers). `retitle` gives readable
+    section titles for OCR text; `annotations` are (start, end, words) added to the chunk holding that span, e.g.
+    "Người ký" on the signature block, whose own text never says what it is.
     """
     packs: list[tuple[int, int, list[str], int]] = []  # start, end, section path, top index
     current: list[tuple[int, int, list[str], int]] = []
@@ -95,7 +105,7 @@ def chunk_document(
             packs.append((current[0][0], current[-1][1], main[2], main[3]))
             current.clear()
 
-    for leaf, path, top in leaves(sections):
+    for leaf, path, top, at_heading in leaves(sections):
         body = text[leaf.start : leaf.end]
         if not body.strip():
             continue
@@ -104,8 +114,14 @@ def chunk_document(
             flush()
             packs.extend((s, e, path, top) for s, e in _pieces(body, leaf.start, config, count_tokens))
             continue
+        # A numbered heading (I., 1.) starts a new chunk: it is the unit people ask about, and a heading left at
+        # the end of the previous chunk would point readers at the wrong section.
+        starts_section = at_heading and leaf.level <= NUMBER
+        only_headings = current and count_tokens(text[current[0][0] : current[-1][1]]) < MIN_BODY_TOKENS
         if current and (
-            current[-1][3] != top or count_tokens(text[current[0][0] : leaf.end]) > config.max_tokens
+            (starts_section and not only_headings)
+            or current[-1][3] != top
+            or count_tokens(text[current[0][0] : leaf.end]) > config.max_tokens
         ):
             flush()
         current.append((leaf.start, leaf.end, path, top))
@@ -122,9 +138,14 @@ def chunk_document(
         body = text[start:end]
         restored = reading(start, end) if reading else None
         section = " > ".join(path)
-        shown = restored or body
-        embed_text = f"{section}\n{' '.join(shown.split())}" if section else " ".join(shown.split())
-        keys = search_key(f"{section}\n{body}" + (f"\n{restored}" if restored else ""))
+        readable_section = " > ".join(retitle(t) for t in path) if retitle else section
+        notes = " ".join(words for a, b, words in annotations if a < end and start < b)
+        shown = " ".join((restored or body).split())
+        head = "\n".join(x for x in (context, readable_section, notes) if x)
+        embed_text = f"{head}\n{shown}" if head else shown
+        keys = search_key(
+            "\n".join(x for x in (context, section, readable_section if retitle else "", notes, body, restored) if x)
+        )
         digest = hashlib.sha256(f"{NORMALIZER_VERSION}\x00{embed_text}".encode()).hexdigest()[:24]
         chunks.append(
             Chunk(

@@ -20,8 +20,10 @@ from assistant.restore_model import (
     RestoreModel,
     build_model,
     load_cached,
+    mid_sentence_case,
     save_cached,
 )
+from assistant.restore_names import name_arcs
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +168,14 @@ def _decode_line(line: str, model: RestoreModel) -> str:
 def _decode_lines(lines: list[str], model: RestoreModel) -> list[str]:
     """Decode consecutive lines as one sequence so a sentence broken across lines keeps its context."""
     split = [re.split(r"(\s+)", line) for line in lines]
-    slots = [_token_candidates(_split_token(p)[1], model) for pieces in split for p in pieces
-             if p and not p.isspace()]
-    outs = iter(_viterbi(slots, model))
+    raws = [p for pieces in split for p in pieces if p and not p.isspace()]
+    cores = [_split_token(p)[1] for p in raws]
+    slots = [_token_candidates(core, model) for core in cores]
+    for slot, title in zip(slots, mid_sentence_case(raws), strict=True):
+        if title is not None:  # names take the whole-name arcs; a capital on a plain word has its price
+            slot[:] = [(o, lm, c + model.case_cost(lm, title)) for o, lm, c in slot]
+    arcs = _name_arcs(cores, raws, model)
+    outs = iter(_viterbi(slots, arcs, model))
     result = []
     for pieces in split:
         rebuilt = []
@@ -181,19 +188,40 @@ def _decode_lines(lines: list[str], model: RestoreModel) -> list[str]:
     return result
 
 
-def _viterbi(slots: list[list[tuple[str, str, float]]], model: RestoreModel) -> list[str]:
-    """Beam search with a trigram LM: state = last two LM tokens."""
-    beams: list[tuple[float, str, str, list[str]]] = [(0.0, BOS, BOS, [])]
-    for cands in slots:
-        nxt: dict[tuple[str, str], tuple[float, str, str, list[str]]] = {}
-        for out, lm_tok, cost in cands:
-            for score, p2, p1, path in beams:
-                s = score + CHANNEL_WEIGHT * cost - model.logp3(p2, p1, lm_tok)
-                key = (p1, out)
-                if key not in nxt or s < nxt[key][0]:
-                    nxt[key] = (s, p1, lm_tok, path + [out])
-        beams = sorted(nxt.values(), key=lambda b: b[0])[:BEAM]
-    return beams[0][3] if beams else []
+def _name_arcs(cores: list[str], raws: list[str], model: RestoreModel) -> dict[int, list[tuple[list[str], str, float]]]:
+    """Whole-name alternatives (place or person) per start token, cased like the OCR tokens they cover."""
+    if model.names is None:
+        return {}
+    found = name_arcs(cores, raws, model.names, model.emit, model.candidates,
+                      lambda s: model.p_base.get(s, model.floor))
+    return {i: [([_apply_case(cores[i + k], syl) for k, syl in enumerate(syls)], lm, cost)
+                 for _n, syls, lm, cost in arcs] for i, arcs in found.items()}
+
+
+def _viterbi(slots: list[list[tuple[str, str, float]]], arcs: dict[int, list[tuple[list[str], str, float]]],
+             model: RestoreModel) -> list[str]:
+    """Beam search over a lattice with a trigram LM: one-token candidates plus whole-name arcs."""
+    Beam = tuple[float, str, str, list[str]]  # score, LM token before last, last LM token, outputs
+    pending: list[dict[tuple[str, str, str], Beam]] = [{} for _ in range(len(slots) + 1)]
+    pending[0][(BOS, BOS, "")] = (0.0, BOS, BOS, [])
+
+    def push(at: int, beam: Beam, outs: list[str], lm_tok: str, cost: float) -> None:
+        score, p2, p1, path = beam
+        s = score + CHANNEL_WEIGHT * cost - model.logp3(p2, p1, lm_tok)
+        key = (p1, lm_tok, outs[-1])
+        if key not in pending[at] or s < pending[at][key][0]:
+            pending[at][key] = (s, p1, lm_tok, path + outs)
+
+    for i, cands in enumerate(slots):
+        beams = sorted(pending[i].values(), key=lambda b: b[0])[:BEAM]
+        pending[i] = {}
+        for beam in beams:
+            for out, lm_tok, cost in cands:
+                push(i + 1, beam, [out], lm_tok, cost)
+            for outs, lm_tok, cost in arcs.get(i, ()):
+                push(i + len(outs), beam, outs, lm_tok, cost)
+    final = sorted(pending[-1].values(), key=lambda b: b[0])
+    return final[0][3] if final else []
 
 
 def _token_candidates(core: str, model: RestoreModel) -> list[tuple[str, str, float]]:

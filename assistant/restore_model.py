@@ -9,22 +9,25 @@ import os
 import pickle
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import combinations
 from pathlib import Path
 
+from assistant import restore_names as rn
 from assistant import syllables as sy
 from assistant.syllables import align, channel_cost, emit_cost, ocr_skeleton, skeleton_emit_cost
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "restore-v2"
+MODEL_VERSION = "restore-v3"
 NUM, UNK, BOS, FOREIGN = "<num>", "<unk>", "<s>", "<foreign>"
 DOMAIN_WEIGHT = 4.0  # the clean plan documents are the same genre as the OCR ones
 LEXICON_WEIGHT = 0.5  # a dictionary entry counts as half an occurrence of its inner bigrams
 DISCOUNT = 0.7
 EM_PRIOR_STRENGTH = 20.0  # pseudo-count of the hand-estimated class prior per gold letter
-SKELETON_MARGIN = 7.0  # prune skeletons whose best spelling already costs this much more than the best
+SKELETON_MARGIN = 7.0
+CASE_PRIOR_STRENGTH = 5.0  # pseudo-count of the overall Title-case rate in the per-word capitalisation share
+_SENTENCE_END = tuple(".:;!?")  # prune skeletons whose best spelling already costs this much more than the best
 
 def _deletes(s: str, k: int) -> set[str]:
     """All strings obtained by deleting up to k characters."""
@@ -54,7 +57,16 @@ class RestoreModel:
     trigram: dict[tuple[str, str, str], float] = field(default_factory=dict)
     tri_total: dict[tuple[str, str], float] = field(default_factory=dict)
     tri_types: dict[tuple[str, str], int] = field(default_factory=dict)
+    names: rn.NameModel | None = None
+    capitalised: dict[str, tuple[float, float]] = field(default_factory=dict)  # syllable -> (Title-case, seen)
+    cap_rate: float = 0.1
     floor: float = 1e-7
+
+    def case_cost(self, word: str, title: bool) -> float:
+        """-log P(written Title-case or not | word) mid-sentence: a capital marks a name more than a word."""
+        cap, seen = self.capitalised.get(word, (0.0, 0.0))
+        p = (cap + CASE_PRIOR_STRENGTH * self.cap_rate) / (seen + CASE_PRIOR_STRENGTH)
+        return -math.log(p if title else 1.0 - p)
 
     def logp(self, prev: str, word: str) -> float:
         """Interpolated absolute-discount bigram log-probability."""
@@ -143,7 +155,9 @@ def _lm_tokens(text: str) -> list[str]:
         core = raw.strip(".,;:!?()[]{}\"'“”‘’…*-–—/%").lower()
         if not core:
             continue
-        if any(c.isdigit() for c in core):
+        if core in (rn.PLACE, rn.PERSON):
+            out.append(core)  # a name marked by restore_names: its class, so context learns "huyện <place>"
+        elif any(c.isdigit() for c in core):
             out.append(NUM)
         elif sy.is_syllable(core):
             out.append(sy.canonical_tone(core))
@@ -154,6 +168,28 @@ def _lm_tokens(text: str) -> list[str]:
         else:
             out.append(UNK)
     return out
+
+
+def mid_sentence_case(raws: list[str]) -> list[bool | None]:
+    """Per token: True Title-case, False lowercase, None where case says nothing (line/sentence start, CAPS)."""
+    out: list[bool | None] = []
+    for i, raw in enumerate(raws):
+        core = raw.strip(".,;:!?()[]{}\"'“”‘’…*-–—/%")
+        if i == 0 or raws[i - 1].endswith(_SENTENCE_END) or len(core) < 2 or not core.isalpha() or core.isupper():
+            out.append(None)
+        else:
+            out.append(core[0].isupper())
+    return out
+
+
+def _count_case(line: str, caps: dict[str, list[float]], weight: float) -> None:
+    raws = line.split()
+    for raw, title in zip(raws, mid_sentence_case(raws), strict=True):
+        low = raw.strip(".,;:!?()[]{}\"'“”‘’…*-–—/%").lower()
+        if title is not None and sy.is_syllable(low):
+            row = caps.setdefault(sy.canonical_tone(low), [0.0, 0.0])
+            row[0] += weight * title
+            row[1] += weight
 
 
 def build_model() -> RestoreModel:
@@ -172,25 +208,39 @@ def build_model() -> RestoreModel:
             tri[(prev2, prev, t)] += weight
             prev2, prev = prev, t
 
+    lexicon_lines = [line for path in sy.lexicon_files() for line in path.read_text(encoding="utf-8").splitlines()]
+    lexicon = {line.strip() for line in lexicon_lines if line.strip() and line == line.lower()}
+    kinds = rn.load_gazetteer()
+    place_counts: Counter[tuple[str, ...]] = Counter()
+    caps: dict[str, list[float]] = {}
+    given: Counter[str] = Counter()
+    for line in lexicon_lines:  # dictionary entries such as "Trần Cao Vân" teach the name-syllable unigram
+        if line[:1].isupper():
+            rn.mark_names(line, kinds, lexicon, Counter(), given)
+    for text_line, weight in rn.unit_lines(kinds):
+        add(_lm_tokens(text_line), weight)
     for path in sy.clean_corpus_files():
         text = path.read_text(encoding="utf-8")
         for line in text.splitlines():
-            add(_lm_tokens(line), DOMAIN_WEIGHT)
+            marked = rn.mark_names(line, kinds, lexicon, place_counts, given)
+            add(_lm_tokens(marked), DOMAIN_WEIGHT)
+            _count_case(marked, caps, DOMAIN_WEIGHT)
         for tok in re.findall(r"[A-ZĐ][A-ZĐ]+", text):
             acronyms.add(tok)
             if "Đ" in tok:
                 abbreviations[tok.replace("Đ", "D")] = tok
     for path in sy.running_text_files():
         for sent in sy.read_tagged_sentences(path):
-            add(_lm_tokens(sent), 1.0)
-    for path in sy.lexicon_files():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            toks = _lm_tokens(line)
-            if toks and UNK not in toks:
-                for t in toks:
-                    uni[t] += 0.1 * LEXICON_WEIGHT  # inventory membership, barely any frequency
-                for a, b in zip(toks, toks[1:], strict=False):
-                    bi[(a, b)] += LEXICON_WEIGHT
+            marked = rn.mark_names(sent, kinds, lexicon, place_counts, given)
+            add(_lm_tokens(marked), 1.0)
+            _count_case(marked, caps, 1.0)
+    for line in lexicon_lines:
+        toks = _lm_tokens(line)
+        if toks and UNK not in toks:
+            for t in toks:
+                uni[t] += 0.1 * LEXICON_WEIGHT  # inventory membership, barely any frequency
+            for a, b in zip(toks, toks[1:], strict=False):
+                bi[(a, b)] += LEXICON_WEIGHT
     context_total: dict[str, float] = defaultdict(float)
     context_types: dict[str, int] = defaultdict(int)
     followers: dict[str, int] = defaultdict(int)
@@ -222,13 +272,18 @@ def build_model() -> RestoreModel:
     log.info("restore model: %d syllables, %d bigrams", len(by_skeleton), len(bi))
     return RestoreModel(dict(uni), dict(bi), dict(context_total), dict(context_types), p_base,
                         dict(by_skeleton), dict(delete_index), abbreviations, frozenset(acronyms), plain_share,
-                        dict(tri), dict(tri_total), dict(tri_types))
+                        trigram=dict(tri), tri_total=dict(tri_total), tri_types=dict(tri_types),
+                        names=rn.build_names(kinds, place_counts, given),
+                        capitalised={w: (c, n) for w, (c, n) in caps.items()},
+                        cap_rate=sum(c for c, _ in caps.values()) / max(1.0, sum(n for _, n in caps.values())))
 
 
 def _cache_path() -> Path:
     """Cache file keyed by the model version and the training inputs (names and sizes)."""
     root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant"
-    inputs = [*sy.corpus_dir().glob("*.txt"), *sy.lexicon_files(), *sy.running_text_files()]
+    gazetteer = rn.gazetteer_file()
+    inputs = [*sy.corpus_dir().glob("*.txt"), *sy.lexicon_files(), *sy.running_text_files(),
+              *([gazetteer] if gazetteer else [])]
     digest = hashlib.sha1("|".join(f"{p.name}:{p.stat().st_size}" for p in sorted(inputs)).encode()).hexdigest()
     return root / f"{MODEL_VERSION}-{digest[:12]}.pkl"
 
@@ -240,7 +295,9 @@ def load_cached() -> RestoreModel | None:
             model = pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
         return None
-    return model if isinstance(model, RestoreModel) else None
+    if not isinstance(model, RestoreModel) or any(f.name not in vars(model) for f in fields(RestoreModel)):
+        return None  # a pickle written by an older layout of this version: rebuild rather than crash
+    return model
 
 
 def save_cached(model: RestoreModel) -> None:

@@ -153,30 +153,33 @@ def build_tree(text: str, headings: list[Heading] | None = None) -> tuple[Sectio
             i = j
         return tuple(out)
 
-    top = children_of(0, len(nodes), 0)
-    first = headings[0].start if headings else len(text)
-    if text[:first].strip():
-        top = (Section("Phần đầu", 1, 0, first),) + top
+    # Everything before the first top-level heading (header, title, "Căn cứ ..." preamble) is one section, so
+    # headings it holds ("## KẾ HOẠCH", a bold title) nest inside it instead of standing beside "I.".
+    first_top = next((i for i, (h, _) in enumerate(nodes) if h.level == ROMAN), len(nodes))
+    first = nodes[first_top][0].start if first_top < len(nodes) else len(text)
+    top = children_of(first_top, len(nodes), 0)
+    if first > 0 and text[:first].strip():
+        top = (Section("Phần đầu", ROMAN, 0, first, children_of(0, first_top, ROMAN)),) + top
     return top
 
 
-def leaves(sections: tuple[Section, ...]) -> list[tuple[Section, list[str], int]]:
-    """Body spans in document order: (section, path of titles, index of its top-level section).
+def leaves(sections: tuple[Section, ...]) -> list[tuple[Section, list[str], int, bool]]:
+    """Body spans in document order: (span, path of titles, index of its top-level section, starts at a heading).
 
     A section's own text before its first child is a leaf of its own, so every character is in exactly one leaf.
     """
-    out: list[tuple[Section, list[str], int]] = []
+    out: list[tuple[Section, list[str], int, bool]] = []
 
     def walk(sec: Section, path: list[str], top: int) -> None:
         path = path + [sec.title]
         cursor = sec.start
         for child in sec.children:
             if child.start > cursor:
-                out.append((Section(sec.title, sec.level, cursor, child.start), path, top))
+                out.append((Section(sec.title, sec.level, cursor, child.start), path, top, cursor == sec.start))
             walk(child, path, top)
             cursor = child.end
         if sec.end > cursor:
-            out.append((Section(sec.title, sec.level, cursor, sec.end), path, top))
+            out.append((Section(sec.title, sec.level, cursor, sec.end), path, top, cursor == sec.start))
 
     for i, sec in enumerate(sections):
         walk(sec, [], i)

@@ -16,6 +16,7 @@ from assistant.restore import (
     to_restored_span,
 )
 from assistant.restore_eval import evaluate
+from assistant.restore_names import gazetteer_file, load_gazetteer
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = next((p for p in (Path("/work/shared/evals/ocr_restore_dev.jsonl"), ROOT / "evals/ocr_restore_dev.jsonl")
@@ -103,4 +104,51 @@ def test_symbols_and_numbers_survive() -> None:
 def test_dev_accuracy() -> None:
     report = evaluate(DEV)
     assert report["misaligned_lines"] == 0
-    assert report["accuracy"] >= 0.90, report["top_errors"][:10]
+    assert report["accuracy"] >= 0.945, report["top_errors"][:10]
+
+
+# Synthetic OCR damage on places and people that the corpus never mentions: the gazetteer and the name model,
+# not memorised corpus lines, must restore them.
+NAME_CASES = [
+    ("UBND TINH QUANG NGAI", "UBND TỈNH QUẢNG NGÃI"),
+    ("TRUNG TAM Y TE HUYEN CAM XUYEN", "TRUNG TÂM Y TẾ HUYỆN CẨM XUYÊN"),
+    ("Trung tam Y té huyén Huong Khé, tinh Ha Tinh", "Trung tâm Y tế huyện Hương Khê, tỉnh Hà Tĩnh"),
+    ("Sé Y té tinh Dak Lak bao cao", "Sở Y tế tỉnh Đắk Lắk báo cáo"),
+    ("thanh phé Da Nang va tinh Thira Thién Hué", "thành phố Đà Nẵng và tỉnh Thừa Thiên Huế"),
+    ("Nguyén Van Dirc", "Nguyễn Văn Đức"),
+    ("Giam déc So Y té Tran Thi Huong", "Giám đốc Sở Y tế Trần Thị Hương"),
+    ("Giam déc Pham Thi Lan, Pho Giam déc Lé Van", "Giám đốc Phạm Thị Lan, Phó Giám đốc Lê Văn"),
+]
+# The same kinds of names as they occur in corpus/000, 002 and 003 (headers, signatures, unit names)
+CORPUS_NAME_CASES = [
+    ("UBND TINH LAI CHAU CONG HOA XA HQOI CHU NGHIA VIET NAM", "UBND TỈNH LAI CHÂU CỘNG HÒA"),
+    (" UBND TINH HA TINH CONG HOA", "UBND TỈNH HÀ TĨNH CỘNG HÒA"),
+    ("nuwoc tai Trung tam Y té huyén Tu Mo Rong, giai doan 2023 - 2030",
+     "nước tại Trung tâm Y tế huyện Tu Mơ Rông, giai đoạn 2023 - 2030"),
+    ("dia ban tinh Kon Tum", "địa bàn tỉnh Kon Tum"),
+    ("Nguyén Minh Dirc", "Nguyễn Minh Đức"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), NAME_CASES + CORPUS_NAME_CASES)
+def test_names_restored(line: str, expected: str) -> None:
+    assert expected in restore_line(line)
+
+
+def test_lowercase_words_are_not_taken_for_names() -> None:
+    # "mở rộng" and "Tu Mơ Rông" share a skeleton: only the capitals of a name call for the gazetteer
+    assert restore_line("tiép tuc mo rong cac dich vu cong") == "tiếp tục mở rộng các dịch vụ công"
+    assert restore_line("Dé nghi Bo Tu phap huéng dan") == "Đề nghị Bộ Tư pháp hướng dẫn"
+
+
+def test_name_broken_across_lines() -> None:
+    text = "Vién chuc thude Trung tdm Y té huyén Tu\nMo Rong, tinh Kon Tum.\n"
+    assert restore_text(text).text == "Viên chức thuộc Trung tâm Y tế huyện Tu\nMơ Rông, tỉnh Kon Tum.\n"
+
+
+@pytest.mark.skipif(gazetteer_file() is None, reason="underthesea's address table not installed")
+def test_gazetteer_has_provinces_and_districts() -> None:
+    kinds = load_gazetteer()
+    assert kinds[("quảng", "ngãi")] == "province" and kinds[("kon", "tum")] == "province"
+    assert kinds[("tu", "mơ", "rông")] == "district"
+    assert sum(k == "province" for k in kinds.values()) >= 63

@@ -56,7 +56,7 @@ def test_appendix_table_rows_are_sections(corpus_texts):
 
 def test_leaves_cover_every_character(corpus_texts):
     for text in corpus_texts.values():
-        spans = sorted((leaf.start, leaf.end) for leaf, _, _ in leaves(build_tree(text)))
+        spans = sorted((leaf.start, leaf.end) for leaf, _, _, _ in leaves(build_tree(text)))
         assert spans[0][0] == 0 and spans[-1][1] == len(text)
         assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
 

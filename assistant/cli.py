@@ -1,0 +1,260 @@
+"""Command line: a thin layer over the library; errors become one line and exit code 1."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from .errors import AssistantError
+from .settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Trợ lý hỏi đáp kế hoạch CCHC (offline).")
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _token_counter(settings: Settings):
+    from .embed import load_token_counter
+
+    return load_token_counter(settings.embedding_model, settings.cache_dir / "models")
+
+
+@app.command()
+def ingest(
+    corpus: Annotated[Path | None, typer.Argument(help="Corpus folder (default: settings.corpus_dir)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report")] = False,
+) -> None:
+    """Read a corpus folder and report documents, chunks and skipped files."""
+    from .chunk import ChunkingConfig
+    from .corpus import parse_corpus
+
+    settings = _settings()
+    folder = corpus or settings.corpus_dir
+    count = _token_counter(settings)
+    config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("Đang đọc tài liệu", total=None)
+        parsed = parse_corpus(folder, count, config, settings.restore_ocr, progress=lambda s: bar.update(task, description=s))
+    from .structure import count_sections
+
+    report = {
+        "corpus": str(folder),
+        "documents": [
+            {
+                "source": d.source,
+                "format": d.format,
+                "encoding": d.encoding,
+                "ocr_damaged": d.ocr_damaged,
+                "sections": count_sections(d.sections),
+                "chunks": sum(1 for c in parsed.chunks if c.source == d.source),
+                "metadata": d.metadata.to_dict(),
+            }
+            for d in parsed.documents
+        ],
+        "chunks": len(parsed.chunks),
+        "skipped": [{"source": s.source, "reason": s.reason} for s in parsed.skipped],
+    }
+    if as_json:
+        console.print_json(json.dumps(report, ensure_ascii=False))
+        return
+    for d in report["documents"]:
+        md = d["metadata"]
+        console.print(
+            f"[bold]{d['source']}[/] {d['format']}/{d['encoding']}{' OCR' if d['ocr_damaged'] else ''}: "
+            f"{d['sections']} mục, {d['chunks']} đoạn — {md.get('issuer')} · {md.get('number')} · {md.get('issue_date')}"
+        )
+    for s in report["skipped"]:
+        console.print(f"[yellow]bỏ qua[/] {s['reason']}")
+    console.print(f"{len(report['documents'])} tài liệu, {report['chunks']} đoạn, {len(report['skipped'])} tệp bị bỏ qua")
+
+
+@app.command()
+def inspect(file: Annotated[Path, typer.Argument(help="A document file")]) -> None:
+    """Show a document's metadata, section tree and chunks."""
+    from .chunk import ChunkingConfig
+    from .corpus import parse_file
+
+    settings = _settings()
+    config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
+    document, chunks, restoration = parse_file(file, _token_counter(settings), config)
+    console.print(f"[bold]{document.source}[/] ({document.format}, {document.encoding}, OCR: {document.ocr_damaged})")
+    for key, value in document.metadata.to_dict().items():
+        console.print(f"  {key}: {value}")
+    console.print("[bold]Mục lục[/]")
+
+    def show(sections, depth=0):
+        for s in sections:
+            console.print(f"{'  ' * (depth + 1)}{s.title} [dim]({s.start}-{s.end})[/]", markup=True, highlight=False)
+            show(s.children, depth + 1)
+
+    show(document.sections)
+    console.print(f"[bold]{len(chunks)} đoạn[/]")
+    for c in chunks:
+        preview = " ".join(c.text.split())[:120]
+        console.print(f"  [{c.start}:{c.end}] [cyan]{c.section}[/]\n    {preview}", highlight=False)
+
+
+@app.command()
+def index(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable statistics")] = False,
+) -> None:
+    """Build or refresh the index of the corpus (reuses embeddings of unchanged chunks)."""
+    from .engine import build
+
+    settings = _settings()
+    with Progress(console=err, transient=True) as bar:
+        parse_task = bar.add_task("Đọc tài liệu", total=None)
+        embed_task = bar.add_task("Tính vector", total=None)
+        stats = build(
+            settings,
+            on_file=lambda s: bar.update(parse_task, description=f"Đọc {s}"),
+            on_embed=lambda done, total: bar.update(embed_task, completed=done, total=total),
+        )
+    if as_json:
+        console.print_json(json.dumps(stats, ensure_ascii=False))
+        return
+    console.print(
+        f"Chỉ mục: {stats['documents']} tài liệu, {stats['chunks']} đoạn "
+        f"({stats['embedded']} tính mới, {stats['reused']} dùng lại) trong {stats['seconds']} s → {settings.index_dir}"
+    )
+    for s in stats["skipped"]:
+        console.print(f"[yellow]bỏ qua[/] {s['reason']}")
+
+
+def _filters(source, province, year):
+    from .retrieve import Filters
+
+    return Filters(source=source, province=province, year=year)
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="Câu hỏi")],
+    k: Annotated[int, typer.Option("-k", "--k", help="Number of passages")] = 10,
+    mode: Annotated[str, typer.Option(help="hybrid, bm25 or dense")] = "hybrid",
+    source: Annotated[str | None, typer.Option(help="Only this document")] = None,
+    province: Annotated[str | None, typer.Option(help="Only this province")] = None,
+    year: Annotated[int | None, typer.Option(help="Only plans covering this year")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print ranked passages with source, section and exact span."""
+    from .engine import Engine
+
+    engine = Engine.open(_settings())
+    passages = engine.retriever.search(question, k, _filters(source, province, year), mode)
+    if as_json:
+        console.print_json(json.dumps([p.to_dict() for p in passages], ensure_ascii=False))
+        return
+    for rank, p in enumerate(passages, start=1):
+        console.print(f"[bold]{rank}.[/] {p.source} [{p.start}:{p.end}] score={p.score:.4f}", highlight=False)
+        console.print(f"   [cyan]{p.section}[/]", highlight=False)
+        console.print("   " + " ".join((p.reading or p.text).split())[:300], markup=False, highlight=False)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Câu hỏi")],
+    source: Annotated[str | None, typer.Option(help="Only this document")] = None,
+    province: Annotated[str | None, typer.Option(help="Only this province")] = None,
+    year: Annotated[int | None, typer.Option(help="Only plans covering this year")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Answer a question with numbered citations."""
+    from .engine import Engine
+
+    engine = Engine.open(_settings())
+    answer = engine.answerer.ask(question, filters=_filters(source, province, year))
+    if as_json:
+        from .evaluate import result_record
+
+        console.print_json(json.dumps(result_record({"id": "cli", "question": question}, answer, 0.0) | {
+            "timings_ms": answer.timings_ms}, ensure_ascii=False))
+        return
+    console.print(answer.text, markup=False, highlight=False)
+    for c in answer.citations:
+        md = c.document
+        console.print(
+            f"[{c.n}] {md.issuer or c.source} · {md.number or ''} · {c.section} · {c.source} [{c.start}:{c.end}]",
+            markup=False, highlight=False,
+        )
+
+
+@app.command("eval")
+def eval_(
+    questions: Annotated[Path, typer.Argument(help="Questions JSONL")],
+    out: Annotated[Path, typer.Option(help="Results JSONL")] = Path("evals/runs/results.jsonl"),
+    report_dir: Annotated[Path, typer.Option(help="Report folder")] = Path("evals/runs"),
+    no_ablation: Annotated[bool, typer.Option("--no-ablation")] = False,
+) -> None:
+    """Run the question set and write results and a report."""
+    from .engine import Engine, texts_of
+    from .evaluate import evaluate, load_questions
+
+    engine = Engine.open(_settings())
+    qs = load_questions(questions)
+    report = evaluate(
+        qs,
+        lambda q, mode: engine.answerer.ask(q, mode=mode),
+        texts_of(engine.index),
+        out,
+        report_dir,
+        ablation=("hybrid",) if no_ablation else ("bm25", "dense", "hybrid"),
+    )
+    s = report["summary"]
+    console.print_json(json.dumps({"overall": s["overall"], "per_kind": s["per_kind"],
+                                   "abstention": [s["abstention_unanswerable"], s["abstention_answerable"]],
+                                   "latency_ms": s["latency_ms"], "ablation": report["ablation"]}, ensure_ascii=False))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default: settings.host)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings.port)")] = None,
+) -> None:
+    """Build the index when missing or stale, then serve the API and chat widget."""
+    import uvicorn
+
+    from .api import create_app
+    from .engine import Engine
+
+    settings = _settings()
+    err.print(f"Đang nạp chỉ mục {settings.index_dir} (xây dựng lại nếu cần)…", markup=False, highlight=False)
+    engine = Engine.open(settings, build_if_needed=True)
+    host, port = host or settings.host, port or settings.port
+    err.print(f"Trợ lý: http://{host}:{port}/  ·  API: http://{host}:{port}/docs", markup=False, highlight=False)
+    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    """Entry point: run the app, turning AssistantError into one line on stderr and exit 1."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app(standalone_mode=False)
+    except AssistantError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except (typer.Exit, SystemExit) as exc:
+        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
+        sys.exit(code or 0)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:  # usage errors (click's, vendored by typer) come through here in non-standalone mode
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Hybrid retrieval: BM25 over normalised keys and dense FAISS search, fused, filtered and diversified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from .fusion import reciprocal_rank_fusion
+from .index import Index
+from .normalize import fold, search_tokens
+from .query import QueryInfo, analyse, years_covered
+from .restore import to_restored_span
+from .types import Passage
+
+Mode = Literal["hybrid", "bm25", "dense"]
+CANDIDATES = 100
+# A document the question names (its province, unit or year) gains this much, about one RRF rank-1 vote:
+# enough to lift its passages over equally good ones elsewhere, not enough to bury a far better passage.
+SOFT_BOOST = 1.0 / 61
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard metadata filters; None means no constraint."""
+
+    source: str | None = None
+    issuer: str | None = None
+    province: str | None = None
+    year: int | None = None
+
+    def empty(self) -> bool:
+        """True when nothing is filtered."""
+        return not any((self.source, self.issuer, self.province, self.year))
+
+
+class Retriever:
+    """Searches one loaded index with one encoder."""
+
+    def __init__(
+        self, index: Index, encoder, weights: tuple[float, float] = (1.0, 1.0), rrf_k: int = 60,
+        soft_boost: float = SOFT_BOOST,
+    ) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.weights = weights  # (bm25, dense) votes in the fusion
+        self.rrf_k = rrf_k
+        self.soft_boost = soft_boost
+        self._chunk_doc = [c.source for c in index.chunks]
+
+    def allowed(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean mask of chunks that pass the hard filters, or None for all."""
+        if filters is None or filters.empty():
+            return None
+        ok_docs = set()
+        for source, doc in self.index.documents.items():
+            md = doc.metadata
+            if filters.source and source != filters.source:
+                continue
+            if filters.issuer and fold(filters.issuer) not in fold(md.issuer or ""):
+                continue
+            if filters.province and fold(filters.province) != fold(md.province or ""):
+                continue
+            if filters.year and filters.year not in years_covered(doc):
+                continue
+            ok_docs.add(source)
+        return np.array([s in ok_docs for s in self._chunk_doc], dtype=bool)
+
+    def bm25_scores(self, question: str) -> dict[int, float]:
+        """Top BM25 candidates over the chunk keys."""
+        scores = self.index.bm25.get_scores(search_tokens(question))
+        top = np.argsort(-scores)[:CANDIDATES]
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def dense_scores(self, question: str) -> dict[int, float]:
+        """Top cosine candidates from FAISS."""
+        vector = self.encoder.encode_queries([question])
+        k = min(CANDIDATES, len(self.index.chunks))
+        scores, ids = self.index.faiss_index.search(np.asarray(vector, dtype=np.float32), k)
+        return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+
+    def search(
+        self,
+        question: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        info: QueryInfo | None = None,
+    ) -> list[Passage]:
+        """Ranked passages; across-document questions get the best passages of every matching document first."""
+        info = info or analyse(question, self.index.documents.values())
+        runs, weights = [], []
+        if mode in ("hybrid", "bm25"):
+            runs.append(self.bm25_scores(question))
+            weights.append(self.weights[0])
+        if mode in ("hybrid", "dense"):
+            runs.append(self.dense_scores(question))
+            weights.append(self.weights[1])
+        fused = reciprocal_rank_fusion(runs, self.rrf_k, weights)
+        mask = self.allowed(filters)
+        if mask is not None:
+            fused = {i: s for i, s in fused.items() if mask[i]}
+        fused = self._soft_boost(fused, info)
+        order = sorted(fused, key=lambda i: (-fused[i], i))
+        if info.across:
+            order = _round_robin(order, self._chunk_doc)
+        return [self.passage(i, fused[i]) for i in order[:k]]
+
+    def _soft_boost(self, fused: dict[int, float], info: QueryInfo) -> dict[int, float]:
+        """Favour documents whose place or year the question mentions."""
+        if not info.sources and not info.years:
+            return fused
+        boosted = {}
+        for i, s in fused.items():
+            doc = self.index.documents[self._chunk_doc[i]]
+            bonus = 0.0
+            if doc.source in info.sources:
+                bonus += self.soft_boost
+            if info.years and set(info.years) & years_covered(doc):
+                bonus += self.soft_boost / 2
+            boosted[i] = s + bonus
+        return boosted
+
+    def passage(self, i: int, score: float) -> Passage:
+        """A chunk as a passage, with its restored reading when the document is OCR text."""
+        c = self.index.chunks[i]
+        reading = None
+        restoration = self.index.restorations.get(c.source)
+        if restoration is not None:
+            s, e = to_restored_span(restoration, c.start, c.end)
+            reading = restoration.text[s:e]
+        return Passage(c.source, c.start, c.end, c.text, score, c.section, c.id, reading)
+
+
+def _round_robin(order: list[int], doc_of: list[str]) -> list[int]:
+    """Best chunk of each document (in order of their best), then each one's second best, and so on."""
+    per_doc: dict[str, list[int]] = {}
+    for i in order:
+        per_doc.setdefault(doc_of[i], []).append(i)
+    out: list[int] = []
+    depth = 0
+    while len(out) < len(order):
+        for chunks in per_doc.values():
+            if depth < len(chunks):
+                out.append(chunks[depth])
+        depth += 1
+    return out
