@@ -76,6 +76,19 @@ def _pieces(body: str, offset: int, config: ChunkingConfig, count_tokens: TokenC
     return spans
 
 
+def _split_at(items: list, boundaries: tuple[int, ...]) -> list:
+    """Cut leaves at the given offsets; the piece after a cut starts a new chunk like a heading would."""
+    out = []
+    for leaf, path, top, at_heading in items:
+        cuts = sorted(b for b in boundaries if leaf.start < b < leaf.end)
+        starts = [leaf.start, *cuts]
+        ends = [*cuts, leaf.end]
+        for n, (a, b) in enumerate(zip(starts, ends, strict=True)):
+            piece = Section(leaf.title, leaf.level if n == 0 else NUMBER, a, b)
+            out.append((piece, path, top, at_heading if n == 0 else True))
+    return out
+
+
 def chunk_document(
     source: str,
     text: str,
@@ -87,6 +100,7 @@ def chunk_document(
     context: str = "",
     retitle: Callable[[str], str] | None = None,
     annotations: tuple[tuple[int, int, str], ...] = (),
+    boundaries: tuple[int, ...] = (),
 ) -> list[Chunk]:
     """Chunks of a document: small sibling leaves packed together, large ones split; spans exact.
 
@@ -94,7 +108,8 @@ def chunk_document(
     `context` (issuer, number, title) is prepended to what is embedded and indexed, so a passage that never names
     its province or year still matches a question that does (contextual chunk headers). `retitle` gives readable
     section titles for OCR text; `annotations` are (start, end, words) added to the chunk holding that span, e.g.
-    "Người ký" on the signature block, whose own text never says what it is.
+    "Người ký" on the signature block, whose own text never says what it is. A chunk never spans a `boundaries`
+    offset (the signature block stands alone).
     """
     packs: list[tuple[int, int, list[str], int]] = []  # start, end, section path, top index
     current: list[tuple[int, int, list[str], int]] = []
@@ -105,7 +120,7 @@ def chunk_document(
             packs.append((current[0][0], current[-1][1], main[2], main[3]))
             current.clear()
 
-    for leaf, path, top, at_heading in leaves(sections):
+    for leaf, path, top, at_heading in _split_at(leaves(sections), boundaries):
         body = text[leaf.start : leaf.end]
         if not body.strip():
             continue

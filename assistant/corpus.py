@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .chunk import ChunkingConfig, TokenCounter, chunk_document
 from .ingest import RawText, read_corpus, read_file
+from .legal import extract_references
 from .metadata import extract_metadata
 from .restore import Restoration, is_damaged, restore_line, restore_text, to_restored_span
 from .structure import build_tree
@@ -72,7 +73,8 @@ def chunk(
         metadata=document.metadata,
         context=document_context(document.metadata, restoration is not None),
         retitle=restore_line if restoration else None,
-        annotations=signature_note(document),
+        annotations=signature_note(document) + reference_notes(document),
+        boundaries=signature_bounds(document),
     )
 
 
@@ -86,6 +88,37 @@ def document_context(md: Metadata, damaged: bool) -> str:
     return " · ".join(x for x in (md.issuer, kind, title) if x)
 
 
+def reference_notes(document: Document) -> tuple[tuple[int, int, str], ...]:
+    """Name what each cited legal document is ("văn bản căn cứ: Quyết định 5476/QĐ-UBND"), so questions about
+    the documents a plan rests on find the passages that cite them, OCR-damaged symbols included."""
+    notes = []
+    for ref in extract_references(document.text, document.source):
+        if ref.own:
+            continue
+        for mention in ref.mentions:
+            notes.append((mention.start, mention.end, f"văn bản căn cứ {ref.type} {ref.number}"))
+    return tuple(notes)
+
+
+def signature_bounds(document: Document) -> tuple[int, ...]:
+    """Offsets around the signature block: the signer's line and the capacity lines just above it."""
+    md = document.metadata
+    pos = document.text.rfind(md.signer) if md.signer else -1
+    if pos < 0:
+        return ()
+    text = document.text
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    start = text.rfind("\n", 0, pos) + 1
+    for _ in range(6):  # "KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC" and blank lines above the name
+        prev = text.rfind("\n", 0, max(0, start - 1)) + 1
+        line = text[prev:start].strip()
+        if len(line) > 40 or prev >= start:
+            break
+        start = prev
+    return (start, end)
+
+
 def signature_note(document: Document) -> tuple[tuple[int, int, str], ...]:
     """Mark the signature block (the last mention of the signer's name) with what it is."""
     md = document.metadata
@@ -95,7 +128,7 @@ def signature_note(document: Document) -> tuple[tuple[int, int, str], ...]:
     if pos < 0:
         return ()
     title = f", {md.signer_title.lower()}" if md.signer_title else ""
-    return ((pos, pos + len(md.signer), f"Người ký kế hoạch: {md.signer}{title}"),)
+    return ((pos, pos + len(md.signer), f"Người ký kế hoạch, chữ ký: {md.signer}{title}"),)
 
 
 def parse_corpus(

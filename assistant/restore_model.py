@@ -284,8 +284,11 @@ def _cache_path() -> Path:
     gazetteer = rn.gazetteer_file()
     inputs = [*sy.corpus_dir().glob("*.txt"), *sy.lexicon_files(), *sy.running_text_files(),
               *([gazetteer] if gazetteer else [])]
-    digest = hashlib.sha1("|".join(f"{p.name}:{p.stat().st_size}" for p in sorted(inputs)).encode()).hexdigest()
-    return root / f"{MODEL_VERSION}-{digest[:12]}.pkl"
+    digest = hashlib.sha1("|".join(f"{p.name}:{p.stat().st_size}" for p in sorted(inputs)).encode())
+    # The code that builds the model is part of its identity: an edited builder must not reuse an old pickle.
+    for module in ("restore_model.py", "restore_names.py", "syllables.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return root / f"{MODEL_VERSION}-{digest.hexdigest()[:12]}.pkl"
 
 
 def load_cached() -> RestoreModel | None:
