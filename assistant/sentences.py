@@ -1,0 +1,130 @@
+"""Sentences and clauses of a passage as exact spans, and how well each one answers a question."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .chunk import unwrap_lines
+from .normalize import fold, search_tokens
+
+# A new statement starts after sentence punctuation, at a list item, or at a semicolon between clauses.
+_BREAK = re.compile(r"(?<=[.;:!?])\s+(?=[-+•*]?\s*\S)|\n\s*(?=[-+•*–]|\d{1,2}[.)]\s|[a-zđ]\)\s)|\n\s*\n")
+# Function and question words carry no evidence ("những đơn vị nào", "là bao nhiêu", "which ... does").
+STOPWORDS = frozenset(
+    "nao gi ai la cua cac nhung co duoc trong ve va voi cho den tu theo tai thi sao bao nhieu may khi nao "
+    "o de do nay ay kia con hay hoac nhu the phai da se dang cung moi tung tat ca mot hai ba nguoi "
+    "the a an of in on for to by is are was were which what who whom when where how many much does do did "
+    "plan plans document documents".split()
+)
+_NUMBERISH = re.compile(r"\d")
+_PERCENT = re.compile(r"\d\s?%")
+_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\bngay\s+\d{1,2}\b|\bthang\s+\d{1,2}\b|\bquy\s+[ivx1-4]\b|\bnam\s+20\d\d\b")
+_MONEY = re.compile(r"\b(?:dong|trieu|ty|nghin|vnd)\b")
+_UNIT = re.compile(r"\b(?:phong|van phong|thanh tra|trung tam|so|ban|uy ban|ubnd|don vi|co quan|chu tri)\b")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A statement inside a passage: exact span of the source text."""
+
+    source: str
+    start: int
+    end: int
+    text: str
+
+
+def split(source: str, text: str, start: int, end: int) -> list[Sentence]:
+    """Statements of text[start:end], with OCR line wraps ignored and exact offsets."""
+    body = unwrap_lines(text[start:end])
+    out, cursor = [], 0
+    for m in _BREAK.finditer(body):
+        out.append((cursor, m.start()))
+        cursor = m.end()
+    out.append((cursor, len(body)))
+    sentences = []
+    for a, b in out:
+        raw = text[start + a : start + b]
+        lead = len(raw) - len(raw.lstrip(" \t\r\n-+•*–#"))
+        trail = len(raw) - len(raw.rstrip())
+        s, e = start + a + lead, start + b - trail
+        if e - s >= 8 and re.search(r"\w{2,}", text[s:e]):
+            sentences.append(Sentence(source, s, e, text[s:e]))
+    return sentences
+
+
+class Scorer:
+    """IDF-weighted share of the question's content words a sentence holds, plus what kind of answer it is."""
+
+    def __init__(self, documents_keys: Iterable[str]) -> None:
+        df: Counter[str] = Counter()
+        n = 0
+        for keys in documents_keys:
+            df.update(set(keys.split()))
+            n += 1
+        self.df, self.n = df, max(n, 1)
+
+    def idf(self, token: str) -> float:
+        """Robertson–Spärck Jones idf, floored at a small positive value."""
+        d = self.df.get(token, 0)
+        return max(0.05, math.log(1 + (self.n - d + 0.5) / (d + 0.5)))
+
+    def terms(self, question: str, drop: Iterable[str] = ()) -> dict[str, float]:
+        """Content tokens of the question with their weights (place names the soft filter handles are dropped)."""
+        dropped = {t for phrase in drop for t in search_tokens(phrase)}
+        out = {}
+        for t in search_tokens(question):
+            if t in STOPWORDS or t in dropped or (len(t) < 2 and not t.isdigit()):
+                continue
+            if "_" in t and all(p in STOPWORDS for p in t.split("_")):
+                continue
+            out[t] = self.idf(t) * (0.5 if "_" in t else 1.0)
+        return out
+
+    def coverage(self, terms: dict[str, float], *readings: str) -> float:
+        """Weighted share of the terms found in any reading of the sentence."""
+        if not terms:
+            return 0.0
+        have = set()
+        for r in readings:
+            if r:
+                have |= set(search_tokens(r))
+        return sum(w for t, w in terms.items() if t in have) / sum(terms.values())
+
+
+def answer_kind(question: str) -> str:
+    """What the question asks for: signer, percent, date, money, number, unit, or text."""
+    q = fold(question)
+    if re.search(r"\b(?:ai ky|nguoi ky|ky ke hoach|ky van ban|who signed|signed by|signer)\b", q):
+        return "signer"
+    if re.search(r"\b(?:bao nhieu phan tram|ty le|ti le|phan tram|percent|percentage)\b|%", q):
+        return "percent"
+    if re.search(r"\b(?:ngay nao|khi nao|thoi han|han chot|truoc ngay|thoi gian nao|when|deadline|date)\b", q):
+        return "date"
+    if re.search(r"\b(?:kinh phi|chi phi|ngan sach|bao nhieu tien|dong|budget|cost|amount)\b", q):
+        return "money"
+    if re.search(r"\b(?:bao nhieu|may|so luong|how many|how much|thu may|xep thu)\b", q):
+        return "number"
+    if re.search(r"\b(?:don vi nao|phong nao|co quan nao|ai chu tri|chu tri|dau moi|which unit|which department|"
+                 r"who is responsible|responsible)\b", q):
+        return "unit"
+    return "text"
+
+
+def kind_match(kind: str, *readings: str) -> float:
+    """1 when a sentence holds the kind of value asked for, 0 when it cannot answer, 0.5 when unknown."""
+    folded = " ".join(fold(r) for r in readings if r)
+    if kind == "percent":
+        return float(bool(_PERCENT.search(folded)))
+    if kind == "date":
+        return float(bool(_DATE.search(folded)))
+    if kind == "money":
+        return float(bool(_MONEY.search(folded) and _NUMBERISH.search(folded)))
+    if kind == "number":
+        return float(bool(_NUMBERISH.search(folded)))
+    if kind == "unit":
+        return 1.0 if _UNIT.search(folded) else 0.3
+    return 0.5
