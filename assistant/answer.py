@@ -106,7 +106,8 @@ class Answerer:
         for rank, p in enumerate(passages[:6]):
             for s in split(p.source, docs[p.source].text, p.start, p.end):
                 reading = self._reading(s.source, s.start, s.end)
-                support = self.scorer.coverage(terms, s.text, reading or "")
+                # The section title says what a statement is about ("3. Cải cách thể chế" > "c) Đơn vị thực hiện").
+                support = self.scorer.coverage(terms, s.text, reading or "", p.section)
                 score = support + 0.35 * kind_match(kind, s.text, reading or "") + 0.15 / (rank + 1)
                 out.append(Candidate(s, p, rank, support, score, reading))
         out.sort(key=lambda c: -c.score)
@@ -181,18 +182,30 @@ class Answerer:
             return None
         wanted_type = next((t for k, t in _TYPE_WORDS.items() if k in folded), None)
         sources = info.sources or [passages[0].source]
-        top = {(p.source, p.start, p.end) for p in passages[:5]}
-        lines = []
-        for source in sources:
-            for r in self.references.cites(source):
-                if r.own or (wanted_type and r.type != wanted_type):
+        # Only the statements that answer the question's topic ("... về tinh giản biên chế") count: their support
+        # must be close to that of the best statement that cites anything.
+        cands = [c for c in self._candidates(question, info, passages, "text") if c.sentence.source in sources]
+        refs = [r for src in sources for r in self.references.cites(src)
+                if not r.own and (not wanted_type or r.type == wanted_type)]
+
+        def mentions_in(c: Candidate):
+            return [(r, m) for r in refs for m in r.mentions
+                    if r.source == c.sentence.source and c.sentence.start <= m.start < c.sentence.end]
+
+        citing = [c for c in cands if mentions_in(c)]
+        if not citing:
+            return None
+        floor = 0.7 * max(c.support for c in citing)
+        lines, seen = [], set()
+        for c in sorted(citing, key=lambda c: c.sentence.start):
+            if c.support < floor:
+                continue
+            for r, m in mentions_in(c):
+                if (r.source, r.number) in seen:
                     continue
-                hits = [m for m in r.mentions if any(s == source and a <= m.start < b for s, a, b in top)]
-                if not hits:
-                    continue
-                m = hits[0]
-                cited.append((Sentence(source, m.start, m.end, m.text), self._passage_of(source, m)))
-                date = f" ngày {r.date}" if r.date else ""
+                seen.add((r.source, r.number))
+                cited.append((Sentence(r.source, m.start, m.end, m.text), c.passage))
+                date = f" ngày {_vn_date(r.date)}" if r.date else ""
                 lines.append(f"- {r.type} {r.number}{date} [{len(cited)}]")
         if not lines:
             return None
@@ -228,9 +241,20 @@ class Answerer:
                         self._reading(sentence.source, sentence.start, sentence.end))
 
 
+_WORDY_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+
+
 def _shown(c: Candidate) -> str:
-    """The statement as users read it: the restored reading for OCR text, whitespace collapsed."""
-    return " ".join((c.reading or c.sentence.text).split()).strip(" ;,")
+    """The statement as users read it: the restored reading for OCR text, whitespace collapsed, dates also
+    written as dd/mm/yyyy ("ngày 01 tháng 01 năm 2023 (01/01/2023)")."""
+    text = " ".join((c.reading or c.sentence.text).split()).strip(" ;,")
+    return _WORDY_DATE.sub(lambda m: f"{m.group(0)} ({int(m.group(1)):02d}/{int(m.group(2)):02d}/{m.group(3)})", text)
+
+
+def _vn_date(iso: str) -> str:
+    """2020-12-24 -> 24/12/2020."""
+    parts = iso.split("-")
+    return "/".join(reversed(parts))
 
 
 def _overlaps(c: Candidate, chosen: list[Candidate]) -> bool:

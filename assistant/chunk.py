@@ -38,15 +38,17 @@ class ChunkingConfig:
 
 
 def unwrap_lines(text: str) -> str:
-    """Replace line wraps inside sentences by spaces, keeping the length so offsets stay exact."""
+    """Replace line wraps inside sentences by spaces, keeping the length so offsets stay exact.
+
+    A break is a wrap unless the line before ends a sentence or the next line starts an item; PDF extraction
+    puts blank lines between wrapped lines, so a blank line alone does not end a paragraph.
+    """
 
     def repl(m: re.Match[str]) -> str:
         before = text[: m.start()].rstrip()
         after = text[m.end() : m.end() + 40]
         if not before or not after or before[-1] in ".:;!?" or _ITEM_START.match(after):
             return m.group(0)
-        if "\n" in m.group(0).strip(" \t").replace("\r", "")[1:] and not after[:1].islower():
-            return m.group(0)  # a blank line before a capital: a paragraph, unless the PDF split a word run
         return " " * len(m.group(0))
 
     return _SOFT_BREAK.sub(repl, text)

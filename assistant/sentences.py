@@ -12,7 +12,13 @@ from .chunk import unwrap_lines
 from .normalize import fold, search_tokens
 
 # A new statement starts after sentence punctuation, at a list item, or at a semicolon between clauses.
-_BREAK = re.compile(r"(?<=[.;:!?])\s+(?=[-+•*]?\s*\S)|\n\s*(?=[-+•*–]|\d{1,2}[.)]\s|[a-zđ]\)\s)|\n\s*\n")
+# Semicolons and colons stay inside: "2.1. Phòng Tổ chức cán bộ: chịu trách nhiệm ...; chủ trì ..." is one
+# statement whose subject comes first.
+_BREAK = re.compile(r"(?<=\w{2}[.!?])\s+(?=[-+•*]?\s*[^\W\d_])|\n\s*(?=[-+•*–]|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s)|\n\s*\n")
+# PDF tables come out one cell per line; a run of short lines is one table row, not many statements.
+_CELL_BREAK = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")
+_ITEM = re.compile(r"[-+•*–]|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVX]+\.\s")
+SHORT_LINE = 48
 # Function and question words carry no evidence ("những đơn vị nào", "là bao nhiêu", "which ... does").
 STOPWORDS = frozenset(
     "nao gi ai la cua cac nhung co duoc trong ve va voi cho den tu theo tai thi sao bao nhieu may khi nao "
@@ -39,7 +45,7 @@ class Sentence:
 
 def split(source: str, text: str, start: int, end: int) -> list[Sentence]:
     """Statements of text[start:end], with OCR line wraps ignored and exact offsets."""
-    body = unwrap_lines(text[start:end])
+    body = _join_cells(unwrap_lines(text[start:end]))
     out, cursor = [], 0
     for m in _BREAK.finditer(body):
         out.append((cursor, m.start()))
@@ -54,6 +60,22 @@ def split(source: str, text: str, start: int, end: int) -> list[Sentence]:
         if e - s >= 8 and re.search(r"\w{2,}", text[s:e]):
             sentences.append(Sentence(source, s, e, text[s:e]))
     return sentences
+
+
+def _join_cells(body: str) -> str:
+    """Join the lines of a table row (short lines, none starting an item), keeping the length."""
+
+    def repl(m: re.Match[str]) -> str:
+        line_start = body.rfind("\n", 0, m.start()) + 1
+        before = body[line_start : m.start()]
+        nxt_end = body.find("\n", m.end())
+        after = body[m.end() : nxt_end if nxt_end >= 0 else len(body)]
+        if before.strip() and after.strip() and len(before.strip()) < SHORT_LINE and len(after.strip()) < SHORT_LINE \
+                and not _ITEM.match(after):
+            return " " * len(m.group(0))
+        return m.group(0)
+
+    return _CELL_BREAK.sub(repl, body)
 
 
 class Scorer:
@@ -106,7 +128,9 @@ def answer_kind(question: str) -> str:
         return "date"
     if re.search(r"\b(?:kinh phi|chi phi|ngan sach|bao nhieu tien|dong|budget|cost|amount)\b", q):
         return "money"
-    if re.search(r"\b(?:bao nhieu|may|so luong|how many|how much|thu may|xep thu)\b", q):
+    if re.search(r"\b(?:thu may|xep thu|xep hang thu|hang thu|dung thu|what rank|ranked)\b", q):
+        return "rank"
+    if re.search(r"\b(?:bao nhieu|may|so luong|how many|how much)\b", q):
         return "number"
     if re.search(r"\b(?:don vi nao|phong nao|co quan nao|ai chu tri|chu tri|dau moi|which unit|which department|"
                  r"who is responsible|responsible)\b", q):
@@ -123,6 +147,8 @@ def kind_match(kind: str, *readings: str) -> float:
         return float(bool(_DATE.search(folded)))
     if kind == "money":
         return float(bool(_MONEY.search(folded) and _NUMBERISH.search(folded)))
+    if kind == "rank":
+        return float(bool(re.search(r"\b(?:thu|hang|vi tri|top)\s+\d+", folded)))
     if kind == "number":
         return float(bool(_NUMBERISH.search(folded)))
     if kind == "unit":
