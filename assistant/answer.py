@@ -28,6 +28,12 @@ _CITATION_Q = re.compile(
 _SYMBOL_IN_Q = re.compile(r"\d+(?:/\d{4})?[/-][a-z]{1,4}(?:[-/][a-z0-9]{1,6})+")
 _TYPE_WORDS = {"nghi dinh": "Nghị định", "quyet dinh": "Quyết định", "chi thi": "Chỉ thị", "nghi quyet": "Nghị quyết",
                "thong tu": "Thông tư", "cong van": "Công văn", "ke hoach so": "Kế hoạch"}
+# Questions whose answer is a value: a statement without one cannot answer them, however well it matches.
+VALUE_KINDS = ("percent", "date", "money", "number", "rank", "frequency")
+# Words of a citation question that ask for documents rather than name a topic.
+_GENERIC_CITATION_WORDS = ("kế hoạch cải cách hành chính CCHC văn bản nào những căn cứ dựa trên theo xây dựng "
+                           "được ban hành trích dẫn viện dẫn nghị định quyết định chỉ thị nghị quyết thông tư công văn "
+                           "sở y tế năm")
 NOT_FOUND = "Các tài liệu hiện có không chứa thông tin để trả lời câu hỏi này."
 
 
@@ -100,8 +106,7 @@ class Answerer:
 
     def _candidates(self, question: str, info: QueryInfo, passages: list[Passage], kind: str) -> list[Candidate]:
         docs = self.retriever.index.documents
-        drop = [name for s in info.sources for name in place_names(docs[s])]
-        terms = self.scorer.terms(question, drop)
+        terms = self.scorer.terms(question, self._identifying(info))
         out = []
         for rank, p in enumerate(passages[:6]):
             for s in split(p.source, docs[p.source].text, p.start, p.end):
@@ -116,14 +121,15 @@ class Answerer:
     def _fact(self, question: str, info: QueryInfo, passages: list[Passage], kind: str):
         cands = self._candidates(question, info, passages, kind)
         if not cands or cands[0].support < self.min_support or (
-            kind in ("percent", "date", "money", "number") and kind_match(kind, cands[0].sentence.text,
+            kind in VALUE_KINDS and kind_match(kind, cands[0].sentence.text,
                                                                           cands[0].reading or "") == 0
         ):
             return self._abstain(NOT_FOUND, passages)
         best = cands[0]
         chosen = [best]
         for c in cands[1:4]:  # a second statement when it is nearly as good and adds something
-            if c.score >= 0.85 * best.score and c.passage.source == best.passage.source and not _overlaps(c, chosen):
+            if (c.support >= best.support and c.score >= 0.95 * best.score and c.passage.source == best.passage.source
+                    and not _overlaps(c, chosen)):
                 chosen.append(c)
                 break
         lines = [f"{_shown(c)} [{n}]" for n, c in enumerate(chosen, start=1)]
@@ -175,8 +181,14 @@ class Answerer:
             lines = []
             for r in refs:
                 m = r.mentions[0]
-                cited.append((Sentence(r.source, m.start, m.end, m.text), self._passage_of(r.source, m)))
-                lines.append(f"- {_doc_label(docs[r.source].metadata)} viện dẫn {r.type} {r.number} [{len(cited)}]")
+                passage = self._passage_of(r.source, m)
+                statement = next((x for x in split(r.source, docs[r.source].text, passage.start, passage.end)
+                                  if x.start <= m.start < x.end), None)
+                span = statement or Sentence(r.source, m.start, m.end, m.text)
+                cited.append((span, passage))
+                reading = self._reading(span.source, span.start, span.end) or span.text
+                lines.append(f"- {_doc_label(docs[r.source].metadata)} viện dẫn {r.type} {r.number}: "
+                             f"{' '.join(reading.split())} [{len(cited)}]")
             if lines:
                 return "\n".join(lines), cited, False
             return None
@@ -193,6 +205,12 @@ class Answerer:
                     if r.source == c.sentence.source and c.sentence.start <= m.start < c.sentence.end]
 
         citing = [c for c in cands if mentions_in(c)]
+        topic = self.scorer.terms(question, self._identifying(info) + list(_GENERIC_CITATION_WORDS))
+        if not topic:
+            # "Kế hoạch ... dựa trên những văn bản nào?": the instruments a plan rests on are cited in its preamble.
+            citing = [Candidate(x, self._passage_of(src, x), 0, 1.0, 1.0, None)
+                      for src in sources for x in self._preamble_statements(src)]
+            citing = [c for c in citing if mentions_in(c)]
         if not citing:
             return None
         floor = 0.7 * max(c.support for c in citing)
@@ -213,6 +231,23 @@ class Answerer:
         return head + "\n" + "\n".join(lines), cited, False
 
     # --- helpers ----------------------------------------------------------------------------------------------
+    def _preamble_statements(self, source: str) -> list[Sentence]:
+        """Statements of the text before the first top-level heading (the "Căn cứ ..." / "Thực hiện ..." part)."""
+        doc = self.retriever.index.documents[source]
+        first = doc.sections[0] if doc.sections else None
+        if first is None or first.title != "Phần đầu":
+            return []
+        return split(source, doc.text, first.start, first.end)
+
+    def _identifying(self, info: QueryInfo) -> list[str]:
+        """Words that only say which plan is meant (its places, issuer, number): the soft filter uses them, so
+        they are not evidence that a statement answers the question."""
+        docs = self.retriever.index.documents
+        words: list[str] = []
+        for s in info.sources:
+            md = docs[s].metadata
+            words += list(place_names(docs[s])) + [x for x in (md.issuer, md.parent, md.number) if x]
+        return words
     def _unknown_places(self, question: str) -> str | None:
         """A province the question names that no indexed plan belongs to."""
         known = {fold(d.metadata.province) for d in self.retriever.index.documents.values() if d.metadata.province}
@@ -262,5 +297,7 @@ def _overlaps(c: Candidate, chosen: list[Candidate]) -> bool:
 
 
 def _doc_label(md) -> str:
-    """How a plan is named in an answer: its issuing body, or its province."""
-    return md.issuer or (f"Kế hoạch ({md.province})" if md.province else "Kế hoạch")
+    """How a plan is named in an answer: its issuing body as people say it ("Sở Y tế Hà Tĩnh"), or its province."""
+    if md.issuer:
+        return re.sub(r"\b(?:tỉnh|thành phố)\s+(?=\S)", "", md.issuer)
+    return f"Kế hoạch ({md.province})" if md.province else "Kế hoạch"

@@ -128,6 +128,8 @@ def answer_kind(question: str) -> str:
         return "date"
     if re.search(r"\b(?:kinh phi|chi phi|ngan sach|bao nhieu tien|dong|budget|cost|amount)\b", q):
         return "money"
+    if re.search(r"\b(?:tan suat|bao lau mot lan|may lan|dinh ky nhu the nao|how often|frequency)\b", q):
+        return "frequency"
     if re.search(r"\b(?:thu may|xep thu|xep hang thu|hang thu|dung thu|what rank|ranked)\b", q):
         return "rank"
     if re.search(r"\b(?:bao nhieu|may|so luong|how many|how much)\b", q):
@@ -147,6 +149,8 @@ def kind_match(kind: str, *readings: str) -> float:
         return float(bool(_DATE.search(folded)))
     if kind == "money":
         return float(bool(_MONEY.search(folded) and _NUMBERISH.search(folded)))
+    if kind == "frequency":
+        return float(bool(re.search(r"\b(?:hang|hang nam|hang thang|hang quy|dinh ky|thuong xuyen|lan|moi)\b", folded)))
     if kind == "rank":
         return float(bool(re.search(r"\b(?:thu|hang|vi tri|top)\s+\d+", folded)))
     if kind == "number":
