@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from .followup import Turn, resolve
 from .legal_index import ReferenceIndex
 from .legal_text import PROVINCE_RE, fold_str
-from .normalize import fold
+from .normalize import fold, has_diacritics
 from .query import QueryInfo, analyse, place_names
-from .restore import to_restored_span
+from .restore import restore_line, to_restored_span
 from .retrieve import Filters, Retriever
 from .sentences import Scorer, Sentence, answer_kind, kind_match, split
 from .types import Answer, Citation, Passage
@@ -143,7 +143,6 @@ class Answerer:
 
     def _per_document(self, question: str, info: QueryInfo, passages: list[Passage], kind: str):
         """One line per matching document, each cited; documents are those the retriever returned."""
-        docs = self.retriever.index.documents
         wanted = info.sources or list(dict.fromkeys(p.source for p in passages))
         cands = self._candidates(question, info, passages, kind)
         lines, cited = [], []
@@ -154,7 +153,7 @@ class Answerer:
                 continue
             c = mine[0]
             cited.append((c.sentence, c.passage))
-            lines.append(f"- {_doc_label(docs[source].metadata)}: {_shown(c)} [{len(cited)}]")
+            lines.append(f"- {self._place_label(source)}: {_shown(c)} [{len(cited)}]")
         if not lines:
             return self._abstain(NOT_FOUND, passages)
         return "\n".join(lines), cited, False
@@ -237,6 +236,18 @@ class Answerer:
         return head + "\n" + "\n".join(lines), cited, False
 
     # --- helpers ----------------------------------------------------------------------------------------------
+    def _place_label(self, source: str) -> str:
+        """A plan named by its place in a list ("Hà Tĩnh", "Tu Mơ Rông"): the unit's district or its province."""
+        doc = self.retriever.index.documents[source]
+        md = doc.metadata
+        m = re.search(r"\b(?:huyện|quận|thị xã|thành phố)\s+(.+)$", md.issuer or "")
+        place = m.group(1) if m else md.province
+        if not place:
+            return _doc_label(md)
+        if doc.ocr_damaged and not has_diacritics(place):
+            place = restore_line(place)
+        return place
+
     def _preamble_statements(self, source: str) -> list[Sentence]:
         """Statements of the text before the first top-level heading (the "Căn cứ ..." / "Thực hiện ..." part)."""
         doc = self.retriever.index.documents[source]
@@ -282,6 +293,7 @@ class Answerer:
                         self._reading(sentence.source, sentence.start, sentence.end))
 
 
+_ITEM_MARK = re.compile(r"^(?:[-+•*–]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s+|[a-zđ]\)\s*)")
 _WORDY_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 
 
@@ -289,6 +301,7 @@ def _shown(c: Candidate) -> str:
     """The statement as users read it: the restored reading for OCR text, whitespace collapsed, dates also
     written as dd/mm/yyyy ("ngày 01 tháng 01 năm 2023 (01/01/2023)")."""
     text = " ".join((c.reading or c.sentence.text).split()).strip(" ;,")
+    text = _ITEM_MARK.sub("", text)
     return _WORDY_DATE.sub(lambda m: f"{m.group(0)} ({int(m.group(1)):02d}/{int(m.group(2)):02d}/{m.group(3)})", text)
 
 

@@ -29,7 +29,7 @@ STOPWORDS = frozenset(
 _NUMBERISH = re.compile(r"\d")
 _PERCENT = re.compile(r"\d\s?%")
 _DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\bngay\s+\d{1,2}\b|\bthang\s+\d{1,2}\b|\bquy\s+[ivx1-4]\b|\bnam\s+20\d\d\b")
-_MONEY = re.compile(r"\b(?:dong|trieu|ty|nghin|vnd)\b")
+_MONEY = re.compile(r"\d[\d.,]*\s*(?:dong|trieu|ty|nghin|vnd)\b")  # "130 triệu đồng", not "tỷ lệ"
 _UNIT = re.compile(r"\b(?:phong|van phong|thanh tra|trung tam|so|ban|uy ban|ubnd|don vi|co quan|chu tri)\b")
 
 
@@ -148,7 +148,7 @@ def kind_match(kind: str, *readings: str) -> float:
     if kind == "date":
         return float(bool(_DATE.search(folded)))
     if kind == "money":
-        return float(bool(_MONEY.search(folded) and _NUMBERISH.search(folded)))
+        return float(bool(_MONEY.search(folded)))
     if kind == "frequency":
         return float(bool(re.search(r"\b(?:hang|hang nam|hang thang|hang quy|dinh ky|thuong xuyen|lan|moi)\b", folded)))
     if kind == "rank":
