@@ -78,6 +78,10 @@ class Answerer:
         t1 = time.perf_counter()
         text, cited, abstained = self._compose(question_used, info, passages, filters)
         citations = tuple(self._cite(n, s, p) for n, (s, p) in enumerate(cited, start=1))
+        restored = [f"[{c.n}]" for c in citations if c.reading and c.reading != c.quote]
+        if restored and not abstained:
+            # OCR sources are quoted in their restored reading; say so, the citation still opens the original.
+            text += f"\n(Trích dẫn {', '.join(restored)}: bản đọc phục hồi dấu từ văn bản quét OCR.)"
         timings = {"retrieve_ms": (t1 - t0) * 1000, "compose_ms": (time.perf_counter() - t1) * 1000}
         return Answer(question, text, citations, tuple(passages), abstained, timings)
 
