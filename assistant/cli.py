@@ -218,6 +218,60 @@ def eval_(
 
 
 @app.command()
+def restore(
+    file: Annotated[Path | None, typer.Argument(help="A document to restore whole (default: lines on stdin)")] = None,
+) -> None:
+    """Restore Vietnamese diacritics in OCR text: one output line per input line."""
+    from .restore import restore_line, restore_text
+
+    if file is not None:
+        from .ingest import read_file
+
+        raw = read_file(file, file.name)
+        sys.stdout.write(restore_text(raw.text).text)
+        return
+    for line in sys.stdin:
+        body = line.rstrip("\n")
+        sys.stdout.write(restore_line(body) + ("\n" if line.endswith("\n") else ""))
+        sys.stdout.flush()
+
+
+@app.command("legal-refs")
+def legal_refs(
+    doc: Annotated[str | None, typer.Option("--doc", help="Only this document (source name)")] = None,
+    cites: Annotated[str | None, typer.Option("--cites", help="Documents citing this symbol (typed loosely)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per (document, instrument)")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV rows")] = False,
+    corpus: Annotated[Path | None, typer.Option(help="Corpus folder")] = None,
+) -> None:
+    """Legal documents each plan cites, or the plans citing a given instrument."""
+    import csv
+
+    from .ingest import read_corpus
+    from .legal_index import ReferenceIndex
+
+    raws, _ = read_corpus(corpus or _settings().corpus_dir)
+    refs = ReferenceIndex.from_texts({r.source: r.text for r in raws})
+    rows = [r.to_dict() for r in refs.cited_by(cites)] if cites else refs.to_rows()
+    if doc:
+        rows = [r for r in rows if r["source"] == doc]
+    if as_json:
+        for r in rows:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["source", "type", "number", "issuer", "date", "own", "mentions"])
+        for r in rows:
+            writer.writerow([r["source"], r["type"], r["number"], r["issuer"], r["date"], r["own"], len(r["mentions"])])
+        return
+    for r in rows:
+        own = " (số của chính văn bản)" if r["own"] else ""
+        console.print(f"{r['source']}: {r['type']} {r['number']}{own} · {r['issuer'] or '?'} · {r['date'] or '—'} · "
+                      f"{len(r['mentions'])} lần", markup=False, highlight=False)
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default: settings.host)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: settings.port)")] = None,
