@@ -9,6 +9,7 @@ export TOKENIZERS_PARALLELISM ?= false
 .PHONY: setup run test bench index eval lint clean
 
 setup: $(STAMP)
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 # torch first, pinned: the CPU build lies on this machine's disk; a later unpinned resolve would pull CUDA wheels.
 $(STAMP): pyproject.toml

@@ -196,6 +196,7 @@ def eval_(
     out: Annotated[Path, typer.Option(help="Results JSONL")] = Path("evals/runs/results.jsonl"),
     report_dir: Annotated[Path, typer.Option(help="Report folder")] = Path("evals/runs"),
     no_ablation: Annotated[bool, typer.Option("--no-ablation")] = False,
+    label: Annotated[str, typer.Option(help="Name of this run in the report")] = "",
 ) -> None:
     """Run the question set and write results and a report."""
     from .engine import Engine, texts_of
@@ -210,6 +211,8 @@ def eval_(
         out,
         report_dir,
         ablation=("hybrid",) if no_ablation else ("bm25", "dense", "hybrid"),
+        label=label,
+        ocr_sources=frozenset(s for s, d in engine.index.documents.items() if d.ocr_damaged),
     )
     s = report["summary"]
     console.print_json(json.dumps({"overall": s["overall"], "per_kind": s["per_kind"],

@@ -48,13 +48,14 @@ def result_record(q: Mapping, answer: Answer, latency_ms: float) -> dict:
     }
 
 
-def score(q: Mapping, record: Mapping, texts: Mapping[str, str]) -> dict:
+def score(q: Mapping, record: Mapping, texts: Mapping[str, str], ocr_sources: frozenset[str] = frozenset()) -> dict:
     """Per-question metrics."""
     gold = q.get("gold") or []
     spans = m.evidence_spans(gold, texts)
     passages = record["passages"]
     kind = q.get("kind", "fact")
-    s: dict = {"id": q["id"], "kind": kind, "question": q["question"], "abstained": record["abstained"]}
+    s: dict = {"id": q["id"], "kind": kind, "question": q["question"], "abstained": record["abstained"],
+               "source_type": "ocr" if any(g["doc"] in ocr_sources for g in gold) else ("clean" if gold else None)}
     if gold:
         s |= {
             "hit@1": m.hit_at(passages, spans, 1),
@@ -92,6 +93,7 @@ def summarise(scores: Sequence[dict]) -> dict:
     return {
         "overall": agg(answerable),
         "per_kind": {k: agg(v) for k, v in sorted(by_kind.items())},
+        "per_source_type": {t: agg([s for s in answerable if s.get("source_type") == t]) for t in ("ocr", "clean")},
         "abstention_unanswerable": m.mean([float(s["abstained"]) for s in unanswerable]) if unanswerable else None,
         "abstention_answerable": m.mean([float(s["abstained"]) for s in answerable]) if answerable else None,
         "latency_ms": {"p50": m.percentile(latencies, 50), "p95": m.percentile(latencies, 95),
@@ -99,7 +101,8 @@ def summarise(scores: Sequence[dict]) -> dict:
     }
 
 
-def run(questions: Sequence[dict], ask: AskFn, texts: Mapping[str, str], mode: str = "hybrid") -> tuple[list[dict], list[dict]]:
+def run(questions: Sequence[dict], ask: AskFn, texts: Mapping[str, str], mode: str = "hybrid",
+        ocr_sources: frozenset[str] = frozenset()) -> tuple[list[dict], list[dict]]:
     """Answer every question; returns (results records, per-question scores)."""
     records, scores = [], []
     for q in questions:
@@ -110,7 +113,7 @@ def run(questions: Sequence[dict], ask: AskFn, texts: Mapping[str, str], mode: s
         for p in record["passages"] + record["citations"]:
             assert texts[p["source"]][p["start"] : p["end"]] == p["text"], f"span mismatch in {q['id']}"
         records.append(record)
-        scores.append(score(q, record, texts))
+        scores.append(score(q, record, texts, ocr_sources))
     return records, scores
 
 
@@ -122,9 +125,10 @@ def evaluate(
     report_dir: Path,
     ablation: Sequence[str] = ("bm25", "dense", "hybrid"),
     label: str = "",
+    ocr_sources: frozenset[str] = frozenset(),
 ) -> dict:
     """Run the main system, write results and the report, then the retrieval ablation."""
-    records, scores = run(questions, ask, texts, "hybrid")
+    records, scores = run(questions, ask, texts, "hybrid", ocr_sources)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as f:
         for r in records:
@@ -135,7 +139,7 @@ def evaluate(
         if mode == "hybrid":
             ablations[mode] = summary["overall"]
         else:
-            ablations[mode] = summarise(run(questions, ask, texts, mode)[1])["overall"]
+            ablations[mode] = summarise(run(questions, ask, texts, mode, ocr_sources)[1])["overall"]
     report = {
         "label": label,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -160,7 +164,9 @@ def to_markdown(report: dict) -> str:
     lines = [f"# Evaluation report {report['created']} {report['label']}", "", f"{report['questions']} questions.", ""]
     cols = ["n", "hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "doc_recall@5", "fact_recall", "citation_precision"]
     lines += ["| kind | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
-    for kind, row in [("all answerable", s["overall"])] + list(s["per_kind"].items()):
+    rows = [("all answerable", s["overall"])] + list(s["per_kind"].items())
+    rows += [(f"gold in {t} documents", row) for t, row in s.get("per_source_type", {}).items()]
+    for kind, row in rows:
         lines.append(f"| {kind} | " + " | ".join(str(row.get(c, "")) for c in cols) + " |")
     lines += ["", f"Abstention on unanswerable: {s['abstention_unanswerable']}; on answerable: "
               f"{s['abstention_answerable']}.", f"Latency ms: {s['latency_ms']}.", "", "## Ablation (retrieval)", "",
