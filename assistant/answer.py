@@ -14,6 +14,7 @@ from .query import QueryInfo, analyse, place_names
 from .restore import restore_line, to_restored_span
 from .retrieve import Filters, Retriever
 from .sentences import Scorer, Sentence, answer_kind, kind_match, split
+from .structure import path_at
 from .types import Answer, Citation, Passage
 
 __all__ = ["Answerer", "Turn"]
@@ -21,6 +22,8 @@ __all__ = ["Answerer", "Turn"]
 # Calibrated on the development questions (`make eval`, report in evals/): below this weighted share of the
 # question's content words, the best sentence is not evidence enough and the assistant abstains.
 MIN_SUPPORT = 0.45
+# Share of a statement's support that its passage's context (document header, section, neighbours) can supply.
+CONTEXT_WEIGHT = 0.3
 # A statement holding the kind of value asked for (a date for "ngày nào") needs less of the wording.
 VALUE_SUPPORT = 0.3
 _CITATION_Q = re.compile(
@@ -60,11 +63,13 @@ class Answerer:
     min_support: float = MIN_SUPPORT
     scorer: Scorer = field(init=False)
     references: ReferenceIndex = field(init=False)
+    _chunk_keys: dict[str, frozenset[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         index = self.retriever.index
         self.scorer = Scorer(c.keys for c in index.chunks)
         self.references = ReferenceIndex.from_texts({s: d.text for s, d in index.documents.items()})
+        self._chunk_keys = {c.id: frozenset(c.keys.split()) for c in index.chunks}
 
     # --- public -----------------------------------------------------------------------------------------------
     def ask(self, question: str, history: tuple[Turn, ...] = (), filters: Filters | None = None,
@@ -83,7 +88,7 @@ class Answerer:
             # OCR sources are quoted in their restored reading; say so, the citation still opens the original.
             text += f"\n(Trích dẫn {', '.join(restored)}: bản đọc phục hồi dấu từ văn bản quét OCR.)"
         timings = {"retrieve_ms": (t1 - t0) * 1000, "compose_ms": (time.perf_counter() - t1) * 1000}
-        return Answer(question, text, citations, tuple(passages), abstained, timings)
+        return Answer(question, text, citations, _evidence_first(passages, cited), abstained, timings)
 
     # --- composition ------------------------------------------------------------------------------------------
     def _compose(self, question: str, info: QueryInfo, passages: list[Passage], filters: Filters | None):
@@ -114,11 +119,18 @@ class Answerer:
         docs = self.retriever.index.documents
         terms = self.scorer.terms(question, self._identifying(info))
         out = []
+        chunk_keys = self._chunk_keys
         for rank, p in enumerate(passages[:6]):
+            # The passage with its document header and section path is the statement's context: part of the
+            # evidence, but less than the statement itself.
+            have = chunk_keys.get(p.chunk_id, frozenset())
+            context = sum(w for t, w in terms.items() if t in have) / sum(terms.values()) if terms else 0.0
             for s in split(p.source, docs[p.source].text, p.start, p.end):
                 reading = self._reading(s.source, s.start, s.end)
                 # The section title says what a statement is about ("3. Cải cách thể chế" > "c) Đơn vị thực hiện").
-                support = self.scorer.coverage(terms, s.text, reading or "", p.section)
+                section = " > ".join(path_at(docs[p.source].sections, s.start))
+                own = self.scorer.coverage(terms, s.text, reading or "", section)
+                support = (1 - CONTEXT_WEIGHT) * own + CONTEXT_WEIGHT * max(own, context)
                 score = support + 0.35 * kind_match(kind, s.text, reading or "") + 0.15 / (rank + 1)
                 out.append(Candidate(s, p, rank, support, score, reading))
         out.sort(key=lambda c: -c.score)
@@ -130,9 +142,9 @@ class Answerer:
             return self._abstain(NOT_FOUND, passages)
         best = cands[0]
         chosen = [best]
-        for c in cands[1:4]:  # a second statement when it is nearly as good and adds something
-            if (c.support >= best.support and c.score >= 0.95 * best.score and c.passage.source == best.passage.source
-                    and not _overlaps(c, chosen)):
+        for c in cands[1:4]:  # a second statement only when it is as good and holds the value the first lacks
+            if (kind in VALUE_KINDS and c.support >= best.support and c.score >= best.score
+                    and c.passage.source == best.passage.source and not _overlaps(c, chosen)):
                 chosen.append(c)
                 break
         lines = [f"{_shown(c)} [{n}]" for n, c in enumerate(chosen, start=1)]
@@ -299,6 +311,17 @@ class Answerer:
 
 _ITEM_MARK = re.compile(r"^(?:[-+•*–]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s+|[a-zđ]\)\s*)")
 _WORDY_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+
+
+def _evidence_first(passages: list[Passage], cited: list[tuple[Sentence, Passage]]) -> tuple[Passage, ...]:
+    """The passages the answer cites, in citation order, then the rest in retrieval order: statement selection
+    is a second, finer ranking stage over the retrieved passages."""
+    first = list(dict.fromkeys(p.chunk_id for _, p in cited))
+    by_id = {p.chunk_id: p for p in passages}
+    for _, p in cited:
+        by_id.setdefault(p.chunk_id, p)
+    rest = [p for p in passages if p.chunk_id not in first]
+    return tuple(by_id[i] for i in first) + tuple(rest)
 
 
 def _shown(c: Candidate) -> str:

@@ -186,6 +186,18 @@ def leaves(sections: tuple[Section, ...]) -> list[tuple[Section, list[str], int,
     return out
 
 
+def path_at(sections: tuple[Section, ...], pos: int) -> list[str]:
+    """Titles of the sections containing an offset, outermost first."""
+    path: list[str] = []
+    level = sections
+    while True:
+        inner = next((s for s in level if s.start <= pos < s.end), None)
+        if inner is None:
+            return path
+        path.append(inner.title)
+        level = inner.children
+
+
 def count_sections(sections: tuple[Section, ...]) -> int:
     """Number of sections in the tree."""
     return sum(1 + count_sections(s.children) for s in sections)
