@@ -226,7 +226,9 @@ class Answerer:
                     if r.source == c.sentence.source and c.sentence.start <= m.start < c.sentence.end]
 
         citing = [c for c in cands if mentions_in(c)]
-        topic = self.scorer.terms(question, self._identifying(info) + list(_GENERIC_CITATION_WORDS))
+        # The topic is what remains of the question once the plan, the year and the asking words are removed.
+        topic = [t for t in self.scorer.terms(question, [*self._identifying(info), _GENERIC_CITATION_WORDS])
+                 if "_" not in t and not re.fullmatch(r"(?:19|20)\d\d", t)]
         if not topic:
             # "Kế hoạch ... dựa trên những văn bản nào?": the instruments a plan rests on are cited in its preamble.
             citing = [Candidate(x, self._passage_of(src, x), 0, 1.0, 1.0, None)
@@ -234,7 +236,7 @@ class Answerer:
             citing = [c for c in citing if mentions_in(c)]
         if not citing:
             return None
-        floor = 0.7 * max(c.support for c in citing)
+        floor = 0.8 * max(c.support for c in citing)
         lines, seen = [], set()
         for c in sorted(citing, key=lambda c: c.sentence.start):
             if c.support < floor:

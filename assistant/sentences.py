@@ -92,6 +92,10 @@ class Scorer:
     def idf(self, token: str) -> float:
         """Robertson–Spärck Jones idf, floored at a small positive value."""
         d = self.df.get(token, 0)
+        if d == 0:
+            # A word no passage uses (a paraphrase, an abbreviation like "TTYT") cannot be evidence anywhere;
+            # it counts as an ordinary word, not as the rarest one.
+            return 1.0
         return max(0.05, math.log(1 + (self.n - d + 0.5) / (d + 0.5)))
 
     def terms(self, question: str, drop: Iterable[str] = ()) -> dict[str, float]:
