@@ -275,6 +275,36 @@ def legal_refs(
 
 
 @app.command()
+def targets(
+    doc: Annotated[str | None, typer.Option("--doc", help="Only this document (source name)")] = None,
+    area: Annotated[str | None, typer.Option("--area", help="Only this reform area, e.g. TTHC, 'công vụ'")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per target")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV rows")] = False,
+) -> None:
+    """Quantitative targets (percentages, counts, amounts, deadlines) each plan sets, with exact spans."""
+    import csv
+
+    from .engine import Engine
+    from .legal_text import fold_str
+    from .targets import Target, targets_table
+
+    rows = [t.to_dict() for t in targets_table(Engine.open(_settings()).index)
+            if (not doc or t.source == doc) and (not area or fold_str(t.area or "") == fold_str(area))]
+    if as_json:
+        for r in rows:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return
+    if as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(Target.__dataclass_fields__))
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    for r in rows:
+        console.print(f"{r['source']} [{r['start']}:{r['end']}] {r['comparator'] or ''} {r['value']} · "
+                      f"{r['subject']} · {r['area'] or '?'} · {r['year'] or '—'}", markup=False, highlight=False)
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default: settings.host)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: settings.port)")] = None,

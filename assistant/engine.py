@@ -81,7 +81,11 @@ class Engine:
                 build(settings, encoder)
         index = load_index(settings.index_dir, index_config(settings, encoder))
         retriever = Retriever(index, encoder)
-        return cls(settings, encoder, index, retriever, Answerer(retriever))
+        engine = cls(settings, encoder, index, retriever, Answerer(retriever))
+        # One question at start-up loads torch kernels, pyvi and the restoration model, so the first user
+        # does not wait for them.
+        engine.answerer.ask("Những kế hoạch nào đặt chỉ tiêu hài lòng của người dân?")
+        return engine
 
 
 def texts_of(index: Index) -> dict[str, str]:

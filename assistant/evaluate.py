@@ -48,7 +48,8 @@ def result_record(q: Mapping, answer: Answer, latency_ms: float) -> dict:
     }
 
 
-def score(q: Mapping, record: Mapping, texts: Mapping[str, str], ocr_sources: frozenset[str] = frozenset()) -> dict:
+def score(q: Mapping, record: Mapping, texts: Mapping[str, str], ocr_sources: frozenset[str] = frozenset(),
+          retrieved: Sequence[Mapping] | None = None) -> dict:
     """Per-question metrics."""
     gold = q.get("gold") or []
     spans = m.evidence_spans(gold, texts)
@@ -66,6 +67,11 @@ def score(q: Mapping, record: Mapping, texts: Mapping[str, str], ocr_sources: fr
             "ndcg@10": m.ndcg_at(passages, spans, 10),
             "citation_precision": m.citation_precision(record["citations"], spans),
         }
+        # Retrieval alone, before the answer stage puts the cited passages first (passages keep their rank).
+        retrieved = passages if retrieved is None else retrieved
+        s |= {"retrieval_hit@5": m.hit_at(retrieved, spans, 5), "retrieval_mrr@10": m.mrr_at(retrieved, spans, 10)}
+        if kind == "list":
+            s["retrieval_doc_recall@5"] = m.doc_recall_at(retrieved, gold, spans, 5)
         if kind == "list":
             s["doc_recall@5"] = m.doc_recall_at(passages, gold, spans, 5)
     if q.get("answer_facts"):
@@ -77,7 +83,7 @@ def score(q: Mapping, record: Mapping, texts: Mapping[str, str], ocr_sources: fr
 def summarise(scores: Sequence[dict]) -> dict:
     """Means overall and per kind, abstention rates, latency percentiles."""
     keys = ["hit@1", "hit@5", "recall@5", "recall@10", "mrr@10", "ndcg@10", "doc_recall@5", "fact_recall",
-            "citation_precision"]
+            "citation_precision", "retrieval_hit@5", "retrieval_mrr@10", "retrieval_doc_recall@5"]
 
     def agg(rows: Sequence[dict]) -> dict:
         out = {k: m.mean([r[k] for r in rows if k in r]) for k in keys if any(k in r for r in rows)}
@@ -113,7 +119,8 @@ def run(questions: Sequence[dict], ask: AskFn, texts: Mapping[str, str], mode: s
         for p in record["passages"] + record["citations"]:
             assert texts[p["source"]][p["start"] : p["end"]] == p["text"], f"span mismatch in {q['id']}"
         records.append(record)
-        scores.append(score(q, record, texts, ocr_sources))
+        retrieved = [p.to_dict() for p in sorted(answer.passages, key=lambda p: p.rank or 10**6)]
+        scores.append(score(q, record, texts, ocr_sources, retrieved))
     return records, scores
 
 
@@ -170,10 +177,14 @@ def to_markdown(report: dict) -> str:
         lines.append(f"| {kind} | " + " | ".join(str(row.get(c, "")) for c in cols) + " |")
     lines += ["", f"Abstention on unanswerable: {s['abstention_unanswerable']}; on answerable: "
               f"{s['abstention_answerable']}.", f"Latency ms: {s['latency_ms']}.", "", "## Ablation (retrieval)", "",
-              "| mode | hit@5 | mrr@10 | ndcg@10 | doc_recall@5 |", "|---|---|---|---|---|"]
+              "Full system with the retrieval mode switched; `retrieval_*` columns rank passages by retrieval score "
+              "alone, before the answer stage puts cited passages first.", "",
+              "| mode | hit@5 | mrr@10 | ndcg@10 | doc_recall@5 | retrieval_hit@5 | retrieval_mrr@10 | "
+              "retrieval_doc_recall@5 |", "|---|---|---|---|---|---|---|---|"]
     for mode, row in report["ablation"].items():
         lines.append(f"| {mode} | {row.get('hit@5')} | {row.get('mrr@10')} | {row.get('ndcg@10')} | "
-                     f"{row.get('doc_recall@5', '')} |")
+                     f"{row.get('doc_recall@5', '')} | {row.get('retrieval_hit@5')} | {row.get('retrieval_mrr@10')} | "
+                     f"{row.get('retrieval_doc_recall@5', '')} |")
     lines += ["", "## Worst questions", ""]
     for w in report["worst"]:
         lines.append(f"- {w['id']} ({w['kind']}): mrr@10={w.get('mrr@10')}, fact_recall={w.get('fact_recall')} — "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -119,7 +119,7 @@ class Retriever:
         order = sorted(fused, key=lambda i: (-fused[i], i))
         if info.across:
             order = _round_robin(order, self._chunk_doc)
-        return [self.passage(i, fused[i]) for i in order[:k]]
+        return [replace(self.passage(i, fused[i]), rank=r) for r, i in enumerate(order[:k], start=1)]
 
     def _soft_boost(self, fused: dict[int, float], info: QueryInfo) -> dict[int, float]:
         """Favour documents whose place or year the question mentions."""

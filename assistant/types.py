@@ -89,6 +89,7 @@ class Passage:
     section: str
     chunk_id: str
     reading: str | None = None  # restored reading of an OCR passage, when one exists
+    rank: int = 0  # 1-based position in the retriever's ranking (the answer stage may reorder passages)
 
     def to_dict(self) -> dict:
         """The results-contract shape."""
