@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .followup import Turn, resolve
 from .legal_index import ReferenceIndex
-from .legal_text import PROVINCE_RE, fold_str
+from .legal_text import PROVINCE_BY_KEY, PROVINCE_RE, fold_str
 from .normalize import fold, has_diacritics
 from .query import QueryInfo, analyse, place_names
 from .restore import restore_line, to_restored_span
@@ -289,7 +289,7 @@ class Answerer:
         for m in PROVINCE_RE.finditer(fold_str(question)):
             name = " ".join(m.group(0).split())
             if fold(name) not in known:
-                return name.title()
+                return PROVINCE_BY_KEY.get(re.sub(r"[^a-z]", "", name), name.title())
         return None
 
     def _reading(self, source: str, start: int, end: int) -> str | None:

@@ -88,11 +88,7 @@ class Generator:
             output = self.complete(messages(question, [b for b, _ in blocks]))
         except UpstreamError as e:
             return _fallback(extractive, t0, str(e))
-        kept, dropped = [], []
-        facts = [ev for _, ev in blocks]
-        for s in statements(output):
-            reason = check(s, facts, self.min_overlap)
-            (dropped if reason else kept).append((s, reason))
+        kept, dropped = self._verify(statements(output), [ev for _, ev in blocks])
         for s, reason in dropped:
             log.info("generative: dropped %r (%s)", s.text, reason)
         if not kept:
@@ -127,12 +123,31 @@ class Generator:
         return content
 
     # --- helpers ----------------------------------------------------------------------------------------------
+    def _verify(self, items: list[Statement], facts: list[Evidence]):
+        """Kept and dropped statements with why. A lead-in ("Các chỉ tiêu gồm:") carries no citation of its own:
+        it is checked against what the next cited statement cites, and kept only when a cited statement follows."""
+        kept, dropped = [], []
+        for i, s in enumerate(items):
+            probe = s
+            if not s.cites and s.text.endswith(":"):
+                following = next((t for t in items[i + 1 :] if t.cites), None)
+                probe = replace(s, cites=following.cites) if following else s
+            reason = check(probe, facts, self.min_overlap)
+            (dropped if reason else kept).append((s, reason))
+        while kept and not kept[-1][0].cites:
+            dropped.append((kept.pop()[0], "lead-in without a following statement"))
+        return kept, dropped
+
     def _block(self, n: int, p: Passage, md: Metadata) -> tuple[str, Evidence]:
         """A passage as the model sees it (delimited, attributed) and what it can support."""
         body = " ".join((p.reading or p.text).split())  # OCR passages read in their restored reading
         if len(body) > self.max_passage_chars:
             body = body[: self.max_passage_chars].rsplit(" ", 1)[0] + " …"
-        body = _redact(body)
+        redacted = _redact(body)
+        if redacted != body:
+            log.warning("generative: passage %s holds instruction-like text; redacted before the model reads it",
+                        p.chunk_id)
+        body = redacted
         source = _escape(_label(md))
         section = _escape(" ".join(p.section.split()))
         block = f'<doan so="{n}" van_ban="{source}" muc="{section}">\n{_escape(body)}\n</doan>'

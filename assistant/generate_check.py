@@ -26,10 +26,13 @@ _SLASHED = re.compile(r"(?<![\d/])\d+(?:/\d+)+")  # the number of a legal symbol
 _NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*(\s*(?:%|phan tram))?")
 _WORD = re.compile(r"[^\W\d_]+")
 # Instruction-like text in a passage: a prompt injection, never evidence for anything.
+# Instruction-like text in a passage: a prompt injection, never evidence for anything. "Không (được) bỏ qua các
+# hướng dẫn" is a plan's own wording, and "chỉ thị"/"yêu cầu" name instruments and duties, so they are not matched.
 INSTRUCTION = re.compile(
-    r"\b(?:bo qua|phot lo|lo di|quen di|ignore|disregard|forget)\s+(?:het\s+)?(?:moi|tat ca|cac|nhung|all|any|"
-    r"the|previous|prior|above|your)?\s*(?:cac\s+|nhung\s+)?(?:huong dan|chi dan|chi thi|menh lenh|lenh|yeu cau|"
-    r"quy tac|instructions?|prompts?|rules)\b|\b(?:system prompt|loi nhac he thong|you are now|tu bay gio ban la)\b"
+    r"(?<!khong )(?<!duoc )\b(?:bo qua|phot lo|lo di|quen di|ignore|disregard|forget)\s+(?:het\s+)?"
+    r"(?:(?:moi|tat ca|cac|nhung|all|any|the|previous|prior|above|earlier|your)\s+){0,3}"
+    r"(?:huong dan|chi dan|menh lenh|lenh|instructions?|prompts?|rules)\b"
+    r"|\b(?:system prompt|loi nhac he thong|you are now|tu bay gio ban la)\b"
 )
 # How a model says the passages do not answer ("không có thông tin", "không tìm thấy", "không đề cập" ...).
 ABSTAIN = re.compile(

@@ -19,10 +19,11 @@ _BREAK = re.compile(r"(?<=\w{2}[.!?])\s+(?=[-+•*]?\s*[^\W\d_])|\n\s*(?=[-+•*
 _CELL_BREAK = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")
 _ITEM = re.compile(r"[-+•*–]|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVX]+\.\s")
 SHORT_LINE = 48
-# Function and question words carry no evidence ("những đơn vị nào", "là bao nhiêu", "which ... does").
+# Function and question words carry no evidence ("những đơn vị nào", "là bao nhiêu", "khác nhau thế nào").
+# Folded forms collide ("hai" is both "hai" two and "hài" in "hài lòng"), so only unambiguous ones are listed.
 STOPWORDS = frozenset(
     "nao gi ai la cua cac nhung co duoc trong ve va voi cho den tu theo tai thi sao bao nhieu may khi nao "
-    "o de do nay ay kia con hay hoac nhu the phai da se dang cung moi tung tat ca mot hai ba nguoi "
+    "o de do nay ay kia con hay hoac nhu the phai da se dang cung moi tung tat ca khac nhau giong "
     "the a an of in on for to by is are was were which what who whom when where how many much does do did "
     "plan plans document documents".split()
 )

@@ -107,3 +107,10 @@ def test_split_keeps_numbered_items_and_table_rows_whole():
     row = "1. Mua sắm hệ thống lưu trữ\n\nVăn bản đề xuất\n\nPhòng KHTC\n\nTrong năm\n2. Tổ chức triển khai"
     parts = [s.text for s in split("d", row, 0, len(row))]
     assert "Phòng KHTC" in parts[0] and parts[1].startswith("2. Tổ chức")
+
+
+def test_comparison_between_two_plans(answerer):
+    a = answerer.ask("Hà Tĩnh và Lai Châu đặt chỉ tiêu hài lòng khác nhau thế nào?")
+    assert not a.abstained
+    assert {c.source[:3] for c in a.citations} == {"000", "003"}
+    assert "Hà Tĩnh" in a.text and "Lai Châu" in a.text
