@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from .followup import Turn, resolve
+from .generate import Generator
 from .legal_index import ReferenceIndex
 from .legal_text import PROVINCE_BY_KEY, PROVINCE_RE, fold_str
 from .normalize import fold, has_diacritics
@@ -61,6 +62,7 @@ class Answerer:
     retriever: Retriever
     k: int = 10
     min_support: float = MIN_SUPPORT
+    generator: Generator | None = None  # optional generative mode; extractive answers are its fallback
     scorer: Scorer = field(init=False)
     references: ReferenceIndex = field(init=False)
     _chunk_keys: dict[str, frozenset[str]] = field(init=False, repr=False)
@@ -88,7 +90,11 @@ class Answerer:
             # OCR sources are quoted in their restored reading; say so, the citation still opens the original.
             text += f"\n(Trích dẫn {', '.join(restored)}: bản đọc phục hồi dấu từ văn bản quét OCR.)"
         timings = {"retrieve_ms": (t1 - t0) * 1000, "compose_ms": (time.perf_counter() - t1) * 1000}
-        return Answer(question, text, citations, _evidence_first(passages, cited), abstained, timings)
+        answer = Answer(question, text, citations, _evidence_first(passages, cited), abstained, timings)
+        if self.generator is None or self._unknown_places(question_used):
+            # A province with no plan in the corpus: the passages are other provinces', not material to answer from.
+            return answer
+        return self.generator.answer(question_used, answer, docs)
 
     # --- composition ------------------------------------------------------------------------------------------
     def _compose(self, question: str, info: QueryInfo, passages: list[Passage], filters: Filters | None):

@@ -11,6 +11,7 @@ from .chunk import ChunkingConfig
 from .corpus import parse_corpus
 from .embed import load_encoder
 from .errors import IndexMissingError
+from .generate import Generator
 from .index import Index, IndexConfig, build_index, file_hashes, is_stale, load_index, read_manifest
 from .retrieve import Retriever
 from .settings import Settings
@@ -81,7 +82,7 @@ class Engine:
                 build(settings, encoder)
         index = load_index(settings.index_dir, index_config(settings, encoder))
         retriever = Retriever(index, encoder)
-        engine = cls(settings, encoder, index, retriever, Answerer(retriever))
+        engine = cls(settings, encoder, index, retriever, Answerer(retriever, generator=Generator.from_settings(settings)))
         # One question at start-up loads torch kernels, pyvi and the restoration model, so the first user
         # does not wait for them.
         engine.answerer.ask("Những kế hoạch nào đặt chỉ tiêu hài lòng của người dân?")

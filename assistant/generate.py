@@ -25,6 +25,7 @@ from .generate_check import (
     statements,
 )
 from .normalize import fold
+from .settings import Settings
 from .types import Answer, Citation, Document, Metadata, Passage
 
 __all__ = ["Generator", "SYSTEM_PROMPT"]
@@ -66,7 +67,7 @@ class Generator:
         self._client = httpx.Client(timeout=self.timeout_s, headers=headers)
 
     @classmethod
-    def from_settings(cls, settings) -> Generator | None:
+    def from_settings(cls, settings: Settings) -> Generator | None:
         """A generator when the settings name an endpoint (ASSISTANT_LLM_BASE_URL), else None."""
         if not settings.llm_base_url:
             return None

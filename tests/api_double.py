@@ -49,6 +49,10 @@ Khánh Hòa, ngày tháng 5 năm 2024
 - Tuyên truyền phổ biến đến toàn thể cán bộ công chức, viên chức và người lao động các nội dung về cải cách \
 hành chính, kiểm soát thủ tục hành chính, đơn giản hóa thủ tục hành chính, Chỉ số PARI, SIPAS, PCI, PAPI của tỉnh \
 Khánh Hòa.
+
+- 100% cán bộ, công chức chấp hành nghiêm kỷ luật, kỷ cương hành chính và báo cáo kết quả thực hiện các nội dung, \
+nhiệm vụ được giao tại Kế hoạch số 10316/KH-UBND ngày 22/12/2016 của UBND tỉnh; Chỉ thị số 06/CT-UBND ngày 21/4/2020 \
+của Chủ tịch UBND tỉnh.
 """
 
 OCR_SOURCE = "000_ha_tinh.txt"

@@ -114,3 +114,14 @@ def test_comparison_between_two_plans(answerer):
     assert not a.abstained
     assert {c.source[:3] for c in a.citations} == {"000", "003"}
     assert "Hà Tĩnh" in a.text and "Lai Châu" in a.text
+
+
+def test_generative_mode_falls_back_to_the_extractive_answer(answerer):
+    from assistant.answer import Answerer
+    from assistant.generate import Generator
+
+    # nothing listens on this loopback port: the generative call fails fast and the extractive answer stands
+    generative = Answerer(answerer.retriever, generator=Generator("http://127.0.0.1:9/v1", "local", timeout_s=0.5))
+    q = "ha tinh giam bao nhieu bien che vien chuc nam 2023"
+    a, b = generative.ask(q), answerer.ask(q)
+    assert a.text == b.text and a.timings_ms.get("generative") == 0.0

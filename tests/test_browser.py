@@ -229,3 +229,40 @@ def test_api_docs_render_offline(page, live):
     page.locator(".swagger-ui .opblock").first.wait_for()
     assert page.get_by_text("/api/ask/stream").count() >= 1
     assert all(u.startswith(live.url) for u in requests), requests  # no CDN
+
+
+def test_auditor_tables_filters_and_passage(page, live):
+    page.goto(live.url + "/auditor")
+    targets = page.locator("#targets-table tbody tr")
+    targets.first.wait_for()
+    page.locator("#refs-table tbody tr").first.wait_for()
+    api = httpx.get(live.url + "/api/targets").json()
+    assert targets.count() == len(api["targets"])
+    page.screenshot(path=str(ARTIFACTS / "auditor.png"))
+
+    # Loose symbol typed by an auditor: every row left cites the instrument.
+    page.fill("#refs-cites", "ISO 9001")
+    with page.expect_response("**/api/legal-refs?**"):
+        page.press("#refs-cites", "Enter")
+    rows = page.locator("#refs-table tbody tr")
+    assert rows.count() >= 1
+    assert all("9001" in rows.nth(i).locator("td").nth(2).text_content() for i in range(rows.count()))
+
+    area = api["areas"][0]
+    with page.expect_response("**/api/targets?**"):
+        page.select_option("#targets-area", area)
+    expected = [t for t in api["targets"] if t["area"] == area]
+    assert targets.count() == len(expected)
+    assert "area=" in page.get_attribute("#targets-csv", "href")
+    assert targets.first.locator("td").nth(5).text_content() == expected[0]["subject"]
+
+    targets.first.get_by_role("button", name="Xem").click()
+    mark = page.locator("#viewer-body mark")
+    mark.wait_for()
+    ocr = {d["id"]: d["ocr"] for d in live.catalog["documents"]}[expected[0]["source"]]
+    if not ocr:
+        assert mark.text_content() == expected[0]["text"]
+    else:
+        assert any(ch.isdigit() for ch in mark.text_content())
+    page.keyboard.press("Escape")
+    assert page.locator("#viewer").is_hidden()
