@@ -16,6 +16,7 @@ from .restore import restore_line, to_restored_span
 from .retrieve import Filters, Retriever
 from .sentences import Scorer, Sentence, answer_kind, kind_match, split
 from .structure import path_at
+from .targets import targets_table
 from .types import Answer, Citation, Passage
 
 __all__ = ["Answerer", "Turn"]
@@ -23,6 +24,9 @@ __all__ = ["Answerer", "Turn"]
 # Calibrated on the development questions (`make eval`, report in evals/): below this weighted share of the
 # question's content words, the best sentence is not evidence enough and the assistant abstains.
 MIN_SUPPORT = 0.45
+# Question kinds answered by a target of the targets table, and the score a statement gains by holding one.
+_TARGET_KINDS = {"percent": "percent", "number": "count", "money": "amount", "date": "date"}
+TARGET_BONUS = 0.1
 # Share of a statement's support that its passage's context (document header, section, neighbours) can supply.
 CONTEXT_WEIGHT = 0.3
 # A statement holding the kind of value asked for (a date for "ngày nào") needs less of the wording.
@@ -66,12 +70,18 @@ class Answerer:
     scorer: Scorer = field(init=False)
     references: ReferenceIndex = field(init=False)
     _chunk_keys: dict[str, frozenset[str]] = field(init=False, repr=False)
+    _targets: dict[str, list[tuple[int, int, str]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         index = self.retriever.index
         self.scorer = Scorer(c.keys for c in index.chunks)
         self.references = ReferenceIndex.from_texts({s: d.text for s, d in index.documents.items()})
         self._chunk_keys = {c.id: frozenset(c.keys.split()) for c in index.chunks}
+        # Where the plans state a target (value spans by kind): a statement holding a target of the kind asked
+        # for is a stronger answer to a figure question than one that merely mentions a number.
+        self._targets: dict[str, list[tuple[int, int, str]]] = {}
+        for t in targets_table(index):
+            self._targets.setdefault(t.source, []).append((t.start, t.end, t.kind))
 
     # --- public -----------------------------------------------------------------------------------------------
     def ask(self, question: str, history: tuple[Turn, ...] = (), filters: Filters | None = None,
@@ -138,6 +148,9 @@ class Answerer:
                 own = self.scorer.coverage(terms, s.text, reading or "", section)
                 support = (1 - CONTEXT_WEIGHT) * own + CONTEXT_WEIGHT * max(own, context)
                 score = support + 0.35 * kind_match(kind, s.text, reading or "") + 0.15 / (rank + 1)
+                if kind in _TARGET_KINDS and any(s.start <= a < s.end and k == _TARGET_KINDS[kind]
+                                                 for a, _, k in self._targets.get(s.source, ())):
+                    score += TARGET_BONUS
                 out.append(Candidate(s, p, rank, support, score, reading))
         out.sort(key=lambda c: -c.score)
         return out
