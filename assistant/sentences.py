@@ -31,6 +31,11 @@ _NUMBERISH = re.compile(r"\d")
 _PERCENT = re.compile(r"\d\s?%")
 _DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\bngay\s+\d{1,2}\b|\bthang\s+\d{1,2}\b|\bquy\s+[ivx1-4]\b|\bnam\s+20\d\d\b")
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:dong|trieu|ty|nghin|vnd)\b")  # "130 triệu đồng", not "tỷ lệ"
+_NAMED_UNIT = re.compile(
+    # "Sở Tư pháp", "Sở Nội vụ" are units; "Sở Y tế" is the plan's own issuer, named in almost every statement.
+    r"\b(?:Phòng|Văn phòng|Thanh tra|Trung tâm|Chi cục|Ban|Khoa|Bệnh viện|Sở(?!\s+Y\s+tế)|Phong|Van phong|Trung tam)"
+    r"\s+(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*|Sở|Y tế)"
+)
 _UNIT = re.compile(r"\b(?:phong|van phong|thanh tra|trung tam|so|ban|uy ban|ubnd|don vi|co quan|chu tri)\b")
 
 
@@ -102,8 +107,11 @@ class Scorer:
     def terms(self, question: str, drop: Iterable[str] = ()) -> dict[str, float]:
         """Content tokens of the question with their weights (place names the soft filter handles are dropped)."""
         dropped = {t for phrase in drop for t in search_tokens(phrase)}
+        tokens = search_tokens(question)
+        # Folded syllables collide ("Sở" of the issuer, "số" of "số hóa"): a syllable stays when the question uses
+        # it inside a word that does not identify the plan.
         out = {}
-        for t in search_tokens(question):
+        for t in tokens:
             if t in STOPWORDS or t in dropped or (len(t) < 2 and not t.isdigit()):
                 continue
             if "_" in t and all(p in STOPWORDS for p in t.split("_")):
@@ -161,5 +169,7 @@ def kind_match(kind: str, *readings: str) -> float:
     if kind == "number":
         return float(bool(_NUMBERISH.search(folded)))
     if kind == "unit":
-        return 1.0 if _UNIT.search(folded) else 0.3
+        # A named unit ("Phòng Tổ chức cán bộ", "Văn phòng Sở", "Phòng KHTC"), not just the words "đơn vị".
+        named = any(_NAMED_UNIT.search(r) for r in readings if r)
+        return 1.0 if named else (0.3 if _UNIT.search(folded) else 0.0)
     return 0.5
