@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -21,6 +19,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import api_models as m
+from .api_auditor import add_auditor_routes
+from .api_deps import EngineDep, State
+from .api_openai import add_openai_routes
 from .api_state import AppState, answer_deltas, sse
 from .errors import AssistantError, BadRequest, NotFound
 from .query import years_covered
@@ -71,18 +72,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, "internal_error", "Internal server error.", "The server log has the details.")
 
 
-def _state(request: Request) -> AppState:
-    return request.app.state.assistant
-
-
-def _engine(state: Annotated[AppState, Depends(_state)]) -> Any:
-    return state.ready_engine()
-
-
-State = Annotated[AppState, Depends(_state)]
-EngineDep = Annotated[Any, Depends(_engine)]
-
-
 def create_app(settings: Settings | None = None, engine: Any = None) -> FastAPI:
     """The FastAPI application; the engine is loaded in the background at startup when not given."""
     settings = settings or Settings()
@@ -116,8 +105,8 @@ def create_app(settings: Settings | None = None, engine: Any = None) -> FastAPI:
         return await call_next(request)
 
     _add_api_routes(app)
-    _add_auditor_routes(app)
-    _add_openai_routes(app)
+    add_auditor_routes(app)
+    add_openai_routes(app)
     _add_static_routes(app)
     _add_docs_routes(app)
     return app
@@ -228,107 +217,6 @@ def _add_api_routes(app: FastAPI) -> None:
     async def feedback(body: m.FeedbackRequest, state: State) -> m.FeedbackResponse:
         """Store a thumbs up/down (and comment) on an answer."""
         return m.FeedbackResponse(id=await to_thread.run_sync(state.add_feedback, body))
-
-
-def _known_doc(engine: Any, doc: str | None) -> None:
-    if doc and doc not in engine.index.documents:
-        raise BadRequest(f"Unknown document: {doc!r}.", hint="GET /api/documents lists the document ids.")
-
-
-def _add_auditor_routes(app: FastAPI) -> None:
-    @app.get("/api/legal-refs", response_model=m.LegalRefsResponse, tags=["auditor"])
-    async def legal_refs(
-        state: State,
-        engine: EngineDep,
-        doc: Annotated[str | None, Query(description="Only this document")] = None,
-        cites: Annotated[str | None, Query(max_length=200, description="Plans citing this instrument, typed loosely "
-                                                                     "(\"NĐ 61/2018\", \"TCVN ISO 9001\")")] = None,
-        type: Annotated[str | None, Query(max_length=50, description="Only this type, e.g. Nghị định")] = None,
-    ) -> m.LegalRefsResponse:
-        """Legal instruments the plans cite (with exact mentions), citation counts and inconsistencies."""
-        _known_doc(engine, doc)
-        index = await to_thread.run_sync(state.derived, "legal", engine)
-        rows = [r.to_dict() for r in index.cited_by(cites)] if cites and cites.strip() else index.to_rows()
-        rows = [r for r in rows if (not doc or r["source"] == doc) and (not type or r["type"] == type)]
-        return m.LegalRefsResponse(rows=rows, counts=index.counts(), inconsistencies=index.inconsistencies())
-
-    @app.get("/api/targets", response_model=m.TargetsResponse, tags=["auditor"],
-             responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}})
-    async def targets(
-        state: State,
-        engine: EngineDep,
-        doc: Annotated[str | None, Query(description="Only this document")] = None,
-        area: Annotated[str | None, Query(max_length=50, description="Reform area, e.g. TTHC")] = None,
-        province: Annotated[str | None, Query(max_length=100)] = None,
-        year: Annotated[int | None, Query(ge=1900, le=2200, description="Targets for this year or a period "
-                                                                         "including it")] = None,
-        format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
-    ) -> Any:
-        """Quantitative targets of the plans (percentages, counts, amounts, deadlines) with exact spans."""
-        import csv
-        import io
-
-        _known_doc(engine, doc)
-        table = await to_thread.run_sync(state.derived, "targets", engine)
-        rows = [t.to_dict() for t in table
-                if (not doc or t.source == doc) and (not area or t.area == area)
-                and (not province or t.province == province) and (year is None or year in range(*_year_range(t.year)))]
-        if format == "csv":
-            buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=list(m.TargetOut.model_fields))
-            writer.writeheader()
-            writer.writerows(rows)
-            # A BOM so spreadsheet programs read the Vietnamese text as UTF-8.
-            return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": 'attachment; filename="chi-tieu.csv"'})
-        years = sorted({y for t in table for y in range(*_year_range(t.year))})
-        return m.TargetsResponse(targets=rows, areas=sorted({t.area for t in table if t.area}),
-                                 provinces=sorted({t.province for t in table if t.province}), years=years)
-
-
-def _year_range(period: str | None) -> tuple[int, int]:
-    """Years a target's year ("2023") or period ("2025-2030") covers, as range() bounds."""
-    bounds = [int(y) for y in (period or "").split("-") if y.isdigit()]
-    return (bounds[0], bounds[-1] + 1) if bounds else (0, 0)
-
-
-def _add_openai_routes(app: FastAPI) -> None:
-    @app.get("/v1/models", response_model=m.ModelList, tags=["openai"])
-    async def models(state: State) -> m.ModelList:
-        """The one model this server offers."""
-        return m.ModelList(data=[m.ModelCard(id=m.MODEL_ID, created=state.started)])
-
-    @app.post("/v1/chat/completions", response_model=m.ChatCompletion, tags=["openai"],
-              responses={200: {"content": {"text/event-stream": {}}}})
-    async def chat_completions(body: m.ChatCompletionRequest, state: State, engine: EngineDep) -> Any:
-        """OpenAI-compatible chat: the last user message is the question, earlier ones the history."""
-        question, history = state.chat_question(body.messages)
-        state.check_question(question)
-        filters = state.filters(engine, body.filters)
-        completion_id = f"chatcmpl-{uuid.uuid4().hex}"
-        if not body.stream:
-            completion = await to_thread.run_sync(state.chat, engine, question, history, filters, completion_id)
-            return completion
-
-        async def chunks() -> AsyncIterator[str]:
-            def chunk(delta: dict, finish: str | None = None, **extra: Any) -> str:
-                payload = {"id": completion_id, "object": "chat.completion.chunk", "created": state.now(),
-                           "model": m.MODEL_ID, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-                return f"data: {json.dumps(payload | extra, ensure_ascii=False)}\n\n"
-
-            yield chunk({"role": "assistant", "content": ""})
-            try:
-                completion = await to_thread.run_sync(state.chat, engine, question, history, filters, completion_id)
-            except AssistantError as exc:
-                err = {"error": {"code": exc.code, "message": exc.message, "hint": exc.hint}}
-                yield f"data: {json.dumps(err, ensure_ascii=False)}\n\n"
-                return
-            for piece in answer_deltas(completion.choices[0].message["content"]):
-                yield chunk({"content": piece})
-            yield chunk({}, "stop", citations=[c.model_dump() for c in completion.citations])
-            yield "data: [DONE]\n\n"
-
-        return StreamingResponse(chunks(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
 def _add_static_routes(app: FastAPI) -> None:
