@@ -116,3 +116,16 @@ def test_rebuild_reuses_embeddings_and_a_failed_build_keeps_serving(engine, tmp_
     after = json.loads((index_dir / "current" / "manifest.json").read_text())
     assert after == before
     assert not [p for p in (index_dir / "builds").iterdir() if p.name.startswith(".tmp")]
+
+
+def test_a_changed_corpus_or_setting_asks_for_a_rebuild(engine, tmp_path):
+    from assistant.engine import needs_build
+
+    settings = real_engine_and_settings()[1]
+    assert needs_build(settings, engine.encoder) is None
+    corpus = tmp_path / "corpus"
+    shutil.copytree(settings.corpus_dir, corpus)
+    (corpus / "new_plan.md").write_text("# KẾ HOẠCH\n\nCải cách hành chính năm 2025 của Sở Y tế.\n", encoding="utf-8")
+    assert needs_build(settings.model_copy(update={"corpus_dir": corpus}), engine.encoder) == "corpus changed"
+    assert needs_build(settings.model_copy(update={"chunk_max_tokens": 200}), engine.encoder) == "settings changed"
+    assert needs_build(settings.model_copy(update={"index_dir": tmp_path / "none"}), engine.encoder) == "missing"
