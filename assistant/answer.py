@@ -126,8 +126,8 @@ class Answerer:
         return self._fact(question, info, passages, kind)
 
     def _abstain(self, message: str, passages: list[Passage]):
-        related = [p for p in passages[:3]]
-        if related:
+        """Say the documents do not answer; the retrieved passages stay in the answer as related material."""
+        if passages:
             message += " Các đoạn liên quan nhất được liệt kê bên dưới để tham khảo."
         return message, [], True
 
