@@ -111,7 +111,9 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             runs.append(self.dense_scores(question))
             weights.append(self.weights[1])
-        fused = reciprocal_rank_fusion(runs, self.rrf_k, weights)
+        # Questions across plans take each plan's best passage: a flatter fusion (larger k) lets the two runs
+        # agree on it instead of one run's first ranks deciding.
+        fused = reciprocal_rank_fusion(runs, self.rrf_k * 2 if info.across else self.rrf_k, weights)
         mask = self.allowed(filters)
         if mask is not None:
             fused = {i: s for i, s in fused.items() if mask[i]}

@@ -8,7 +8,9 @@ import pytest
 
 from assistant.restore import (
     Restoration,
+    _decode_line,
     damage_score,
+    get_model,
     is_damaged,
     restore_line,
     restore_text,
@@ -104,7 +106,33 @@ def test_symbols_and_numbers_survive() -> None:
 def test_dev_accuracy() -> None:
     report = evaluate(DEV)
     assert report["misaligned_lines"] == 0
-    assert report["accuracy"] >= 0.945, report["top_errors"][:10]
+    assert report["accuracy"] >= 0.955, report["top_errors"][:10]
+
+
+def test_domain_lm_is_a_distribution() -> None:
+    # the in-domain trigram backs off to the general unigram: over the vocabulary it must still sum to one
+    model = get_model()
+    assert model.domain is not None and 0.0 < model.domain_lambda < 1.0
+    vocab = list(model.p_base)
+    for ctx in (("hành", "chính"), ("<num>", "trở"), ("<s>", "<s>")):
+        total = sum(model.domain.prob(*ctx, w, model.p_base[w]) for w in vocab)
+        assert abs(total - 1.0) < 1e-6, (ctx, total)
+
+
+def test_in_domain_phrases_need_the_domain_lm() -> None:
+    # "đạt từ 85% trở lên", "nhóm đạt điểm": plan wording (targets reached) where news text prefers "đất" (land)
+    model = get_model()
+    cases = {"chinh dat tir 85% trd 1én.": "chính đạt từ 85% trở lên.",
+             "Chi s PAPI nim trong nhom dat diém nhom 2": "nhóm đạt điểm"}
+    saved = model.domain_lambda
+    try:
+        for line, expected in cases.items():
+            model.domain_lambda = saved
+            assert expected in _decode_line(line, model)
+            model.domain_lambda = 0.0
+            assert expected not in _decode_line(line, model)
+    finally:
+        model.domain_lambda = saved
 
 
 # Synthetic OCR damage on places and people that the corpus never mentions: the gazetteer and the name model,
