@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .chunk import ChunkingConfig, TokenCounter, chunk_document
@@ -39,11 +39,23 @@ def parse_document(raw: RawText, restore_ocr: bool = True) -> tuple[Document, Re
         sha256=hashlib.sha256(raw.text.encode("utf-8")).hexdigest(),
         format=raw.format,
         encoding=raw.encoding,
-        metadata=extract_metadata(raw.text),
+        metadata=readable_metadata(extract_metadata(raw.text), damaged and restore_ocr),
         sections=build_tree(raw.text),
         ocr_damaged=damaged,
     )
     return document, restoration
+
+
+def readable_metadata(md: Metadata, damaged: bool) -> Metadata:
+    """Title and issuer of an OCR document in their restored reading, as users read them in citations; the signer
+    stays as written because its span in the text is looked up by that exact string."""
+    if not damaged:
+        return md
+    return replace(
+        md,
+        title=restore_line(md.title) if md.title else None,
+        issuer=restore_line(md.issuer) if md.issuer else None,
+    )
 
 
 def reading_of(restoration: Restoration) -> Callable[[int, int], str]:
