@@ -132,6 +132,12 @@ def index(
         console.print(f"[yellow]bỏ qua[/] {s['reason']}")
 
 
+SourceOpt = Annotated[str | None, typer.Option(help="Only this document")]
+ProvinceOpt = Annotated[str | None, typer.Option(help="Only this province")]
+YearOpt = Annotated[int | None, typer.Option(help="Only plans covering this year")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+
+
 def _filters(source, province, year):
     from .retrieve import Filters
 
@@ -143,10 +149,10 @@ def search(
     question: Annotated[str, typer.Argument(help="Câu hỏi")],
     k: Annotated[int, typer.Option("-k", "--k", help="Number of passages")] = 10,
     mode: Annotated[str, typer.Option(help="hybrid, bm25 or dense")] = "hybrid",
-    source: Annotated[str | None, typer.Option(help="Only this document")] = None,
-    province: Annotated[str | None, typer.Option(help="Only this province")] = None,
-    year: Annotated[int | None, typer.Option(help="Only plans covering this year")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    source: SourceOpt = None,
+    province: ProvinceOpt = None,
+    year: YearOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Print ranked passages with source, section and exact span."""
     from .engine import Engine
@@ -165,10 +171,10 @@ def search(
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="Câu hỏi")],
-    source: Annotated[str | None, typer.Option(help="Only this document")] = None,
-    province: Annotated[str | None, typer.Option(help="Only this province")] = None,
-    year: Annotated[int | None, typer.Option(help="Only plans covering this year")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    source: SourceOpt = None,
+    province: ProvinceOpt = None,
+    year: YearOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Answer a question with numbered citations."""
     from .engine import Engine
