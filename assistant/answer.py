@@ -10,13 +10,13 @@ from .followup import Turn, resolve
 from .generate import Generator
 from .legal_index import ReferenceIndex
 from .legal_text import PROVINCE_BY_KEY, PROVINCE_RE, fold_str
-from .normalize import fold, has_diacritics
+from .normalize import fold
 from .query import QueryInfo, analyse, place_names
-from .restore import restore_line, to_restored_span
+from .restore import to_restored_span
 from .retrieve import Filters, Retriever
 from .sentences import Scorer, Sentence, answer_kind, kind_match, split
 from .structure import path_at
-from .targets import targets_table
+from .targets import Target, targets_table
 from .types import Answer, Citation, Passage
 
 __all__ = ["Answerer", "Turn"]
@@ -68,7 +68,8 @@ class Answerer:
     min_support: float = MIN_SUPPORT
     generator: Generator | None = None  # optional generative mode; extractive answers are its fallback
     scorer: Scorer = field(init=False)
-    references: ReferenceIndex = field(init=False)
+    references: ReferenceIndex = field(init=False)  # also served as the auditors' reference index
+    targets: list[Target] = field(init=False, repr=False)
     _chunk_keys: dict[str, frozenset[str]] = field(init=False, repr=False)
     _targets: dict[str, list[tuple[int, int, str]]] = field(init=False, repr=False)
 
@@ -79,8 +80,9 @@ class Answerer:
         self._chunk_keys = {c.id: frozenset(c.keys.split()) for c in index.chunks}
         # Where the plans state a target (value spans by kind): a statement holding a target of the kind asked
         # for is a stronger answer to a figure question than one that merely mentions a number.
+        self.targets = targets_table(index)  # also served as the auditors' targets table
         self._targets: dict[str, list[tuple[int, int, str]]] = {}
-        for t in targets_table(index):
+        for t in self.targets:
             self._targets.setdefault(t.source, []).append((t.start, t.end, t.kind))
 
     # --- public -----------------------------------------------------------------------------------------------
@@ -275,15 +277,11 @@ class Answerer:
     # --- helpers ----------------------------------------------------------------------------------------------
     def _place_label(self, source: str) -> str:
         """A plan named by its place in a list ("Hà Tĩnh", "Tu Mơ Rông"): the unit's district or its province."""
-        doc = self.retriever.index.documents[source]
-        md = doc.metadata
+        md = self.retriever.index.documents[source].metadata
         m = re.search(r"\b(?:huyện|quận|thị xã|thành phố)\s+(.+)$", md.issuer or "")
+        # The index stores OCR issuers in their restored reading (corpus.readable_metadata).
         place = m.group(1) if m else md.province
-        if not place:
-            return _doc_label(md)
-        if doc.ocr_damaged and not has_diacritics(place):
-            place = restore_line(place)
-        return place
+        return place or _doc_label(md)
 
     def _preamble_statements(self, source: str) -> list[Sentence]:
         """Statements of the text before the first top-level heading (the "Căn cứ ..." / "Thực hiện ..." part)."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from anyio import to_thread
 from fastapi import FastAPI, Query
 from fastapi.responses import Response
 
 from . import api_models as m
-from .api_deps import EngineDep, State
+from .api_deps import EngineDep
 from .errors import BadRequest
 
 
@@ -21,7 +20,6 @@ def _known_doc(engine: Any, doc: str | None) -> None:
 def add_auditor_routes(app: FastAPI) -> None:
     @app.get("/api/legal-refs", response_model=m.LegalRefsResponse, tags=["auditor"])
     async def legal_refs(
-        state: State,
         engine: EngineDep,
         doc: Annotated[str | None, Query(description="Only this document")] = None,
         cites: Annotated[str | None, Query(max_length=200, description="Plans citing this instrument, typed loosely "
@@ -30,7 +28,7 @@ def add_auditor_routes(app: FastAPI) -> None:
     ) -> m.LegalRefsResponse:
         """Legal instruments the plans cite (with exact mentions), citation counts and inconsistencies."""
         _known_doc(engine, doc)
-        index = await to_thread.run_sync(state.derived, "legal", engine)
+        index = engine.answerer.references
         rows = [r.to_dict() for r in index.cited_by(cites)] if cites and cites.strip() else index.to_rows()
         rows = [r for r in rows if (not doc or r["source"] == doc) and (not type or r["type"] == type)]
         return m.LegalRefsResponse(rows=rows, counts=index.counts(), inconsistencies=index.inconsistencies())
@@ -38,7 +36,6 @@ def add_auditor_routes(app: FastAPI) -> None:
     @app.get("/api/targets", response_model=m.TargetsResponse, tags=["auditor"],
              responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}})
     async def targets(
-        state: State,
         engine: EngineDep,
         doc: Annotated[str | None, Query(description="Only this document")] = None,
         area: Annotated[str | None, Query(max_length=50, description="Reform area, e.g. TTHC")] = None,
@@ -52,7 +49,7 @@ def add_auditor_routes(app: FastAPI) -> None:
         import io
 
         _known_doc(engine, doc)
-        table = await to_thread.run_sync(state.derived, "targets", engine)
+        table = engine.answerer.targets
         rows = [t.to_dict() for t in table
                 if (not doc or t.source == doc) and (not area or t.area == area)
                 and (not province or t.province == province) and (year is None or year in range(*_year_range(t.year)))]

@@ -108,8 +108,6 @@ class AppState:
         self.conversations: LRU = LRU(MAX_CONVERSATIONS)
         self.answers: LRU = LRU(MAX_ANSWERS)
         self.feedback = FeedbackStore(settings.feedback_db)
-        self._derived: dict[str, tuple[Any, Any]] = {}  # auditor views, built once per engine
-        self._derived_lock = threading.Lock()
 
     @staticmethod
     def now() -> int:
@@ -134,22 +132,6 @@ class AppState:
         if self.load_error:
             raise NotReady(f"The index failed to load: {self.load_error}", hint="See the server log; fix and restart.")
         raise NotReady("The index is still loading.", hint="Retry in a few seconds; GET /readyz tells when ready.")
-
-    def derived(self, name: str, engine: Any) -> Any:
-        """The legal-reference index ("legal") or the targets table ("targets") of the engine's documents, cached."""
-        with self._derived_lock:
-            cached = self._derived.get(name)
-            if cached is None or cached[0] is not engine:
-                if name == "legal":
-                    from .legal_index import ReferenceIndex
-
-                    value = ReferenceIndex.from_texts({s: d.text for s, d in engine.index.documents.items()})
-                else:
-                    from .targets import targets_table
-
-                    value = targets_table(engine.index)
-                cached = self._derived[name] = (engine, value)
-            return cached[1]
 
     def check_question(self, question: str) -> None:
         """Reject empty and oversized questions (400)."""

@@ -69,10 +69,6 @@ class Index:
     bm25: bm25s.BM25
     restorations: dict[str, Restoration]
 
-    def chunk_doc(self, i: int) -> Document:
-        """The document a chunk belongs to."""
-        return self.documents[self.chunks[i].source]
-
 
 def file_hashes(corpus_dir: Path) -> dict[str, str]:
     """sha256 of every corpus file's bytes, to tell whether an index is stale."""

@@ -71,15 +71,15 @@ class Retriever:
             ok_docs.add(source)
         return np.array([s in ok_docs for s in self._chunk_doc], dtype=bool)
 
-    def bm25_scores(self, question: str) -> dict[int, float]:
-        """Top BM25 candidates over the chunk keys."""
-        scores = self.index.bm25.get_scores(search_tokens(question))
+    def bm25_scores(self, tokens: list[str]) -> dict[int, float]:
+        """Top BM25 candidates over the chunk keys for the question's search tokens."""
+        scores = self.index.bm25.get_scores(tokens)
         top = np.argsort(-scores)[:CANDIDATES]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
-    def vocabulary_coverage(self, question: str) -> float:
+    def vocabulary_coverage(self, tokens: list[str]) -> float:
         """Share of the question's syllable tokens that occur in the indexed keys."""
-        tokens = [t for t in search_tokens(question) if "_" not in t]
+        tokens = [t for t in tokens if "_" not in t]
         if not tokens:
             return 0.0
         vocab = self.index.bm25.vocab_dict
@@ -104,10 +104,11 @@ class Retriever:
         info = info or analyse(question, self.index.documents.values())
         runs, weights = [], []
         if mode in ("hybrid", "bm25"):
-            runs.append(self.bm25_scores(question))
+            tokens = search_tokens(question)
+            runs.append(self.bm25_scores(tokens))
             # Words the corpus never uses (an English question) make BM25 evidence thin: trust it in proportion
             # to how much of the question it can see.
-            weights.append(self.weights[0] * self.vocabulary_coverage(question))
+            weights.append(self.weights[0] * self.vocabulary_coverage(tokens))
         if mode in ("hybrid", "dense"):
             runs.append(self.dense_scores(question))
             weights.append(self.weights[1])

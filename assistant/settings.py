@@ -26,7 +26,6 @@ class Settings(BaseSettings):
     faiss_index: Literal["flat", "hnsw", "ivf"] = "flat"
     chunk_max_tokens: int = 250
     chunk_overlap_tokens: int = 30
-    top_k: int = 10
     restore_ocr: bool = True
     # Optional generative mode: an OpenAI-compatible endpoint the organisation runs itself.
     llm_base_url: str | None = None

@@ -7,9 +7,11 @@ import time
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from assistant.legal_index import ReferenceIndex
 from assistant.normalize import fold
 from assistant.query import years_covered
 from assistant.restore import Restoration, to_restored_span
+from assistant.targets import targets_table
 from assistant.types import Answer, Chunk, Citation, Document, Metadata, Passage, Section
 
 # (OCR line, restored reading) with the same number of whitespace tokens: excerpt of corpus/000 (Hà Tĩnh, 2023).
@@ -150,6 +152,13 @@ class DoubleAnswerer:
     retriever: DoubleRetriever
     calls: list = field(default_factory=list)
     fail: bool = False
+    references: ReferenceIndex = field(init=False)
+    targets: list = field(init=False)
+
+    def __post_init__(self) -> None:
+        index = self.retriever.index
+        self.references = ReferenceIndex.from_texts({s: d.text for s, d in index.documents.items()})
+        self.targets = targets_table(index)
 
     def ask(self, question: str, history: tuple = (), filters=None, mode: str = "hybrid") -> Answer:
         """An extractive answer with numbered citations."""
