@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
@@ -84,10 +85,16 @@ def chunk(
         reading=reading_of(restoration) if restoration else None,
         metadata=document.metadata,
         context=document_context(document.metadata, restoration is not None),
-        retitle=restore_line if restoration else None,
+        retitle=_readable_title if restoration else None,
         annotations=signature_note(document) + reference_notes(document),
         boundaries=signature_bounds(document),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _readable_title(title: str) -> str:
+    """A section title in its restored reading; every chunk of a section repeats its path, so decode each once."""
+    return restore_line(title)
 
 
 def document_context(md: Metadata, damaged: bool) -> str:
