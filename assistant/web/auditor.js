@@ -77,11 +77,28 @@
     return b;
   }
 
+  /* Filters change faster than responses arrive: only the latest request may fill a table, and the table says
+     (aria-busy) while it is waiting, for screen readers and tests alike. */
+  var latest = {};
+  function fetchFor(table, url) {
+    var token = (latest[table] || 0) + 1;
+    latest[table] = token;
+    $(table).setAttribute("aria-busy", "true");
+    var superseded = function () { return latest[table] !== token; };
+    return getJSON(url).then(function (body) {
+      return superseded() ? new Promise(function () {}) : body;  // a stale answer never renders
+    }, function (err) {
+      if (superseded()) { return new Promise(function () {}); }
+      throw err;
+    });
+  }
+  function settled(table) { $(table).setAttribute("aria-busy", "false"); }
+
   /* ---------- legal references ---------- */
   function loadRefs() {
     var params = { doc: $("refs-doc").value, type: $("refs-type").value, cites: $("refs-cites").value.trim() };
     $("refs-status").textContent = "Đang tải…";
-    return getJSON("/api/legal-refs" + query(params)).then(function (body) {
+    return fetchFor("refs-table", "/api/legal-refs" + query(params)).then(function (body) {
       var tbody = $("refs-table").tBodies[0];
       tbody.textContent = "";
       fillSelect($("refs-type"), Array.from(new Set(body.rows.map(function (r) { return r.type; }))).sort());
@@ -113,7 +130,8 @@
         warn.appendChild(el("li", i.number + ": " + (i.field === "date" ? "ngày" : "loại") + " khác nhau — " + parts.join("; ")));
       });
       $("refs-status").textContent = body.rows.length + " dòng";
-    }).catch(function (err) { $("refs-status").textContent = "Lỗi: " + err.message; });
+      settled("refs-table");
+    }).catch(function (err) { $("refs-status").textContent = "Lỗi: " + err.message; settled("refs-table"); });
   }
 
   /* ---------- targets ---------- */
@@ -125,7 +143,7 @@
     var params = targetParams();
     $("targets-status").textContent = "Đang tải…";
     $("targets-csv").href = "/api/targets" + query(Object.assign({ format: "csv" }, params));
-    return getJSON("/api/targets" + query(params)).then(function (body) {
+    return fetchFor("targets-table", "/api/targets" + query(params)).then(function (body) {
       fillSelect($("targets-area"), body.areas);
       fillSelect($("targets-province"), body.provinces);
       fillSelect($("targets-year"), body.years);
@@ -144,7 +162,8 @@
         tbody.appendChild(tr);
       });
       $("targets-status").textContent = body.targets.length + " chỉ tiêu";
-    }).catch(function (err) { $("targets-status").textContent = "Lỗi: " + err.message; });
+      settled("targets-table");
+    }).catch(function (err) { $("targets-status").textContent = "Lỗi: " + err.message; settled("targets-table"); });
   }
 
   $("refs-filters").addEventListener("submit", function (e) { e.preventDefault(); loadRefs(); });
