@@ -102,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
         model = body["model"]
         if model == "slow":
-            time.sleep(1.0)
+            time.sleep(5.0)
         if model == "error500":
             return self._send(500, b'{"error": "boom"}')
         if model == "malformed-json":
@@ -253,7 +253,8 @@ def test_upstream_failures_fall_back(ask, extractive, model):
 def test_timeout_falls_back_quickly(ask, extractive):
     t0 = time.perf_counter()
     a = ask("slow", timeout_s=0.3)
-    assert _is_fallback(a, extractive) and time.perf_counter() - t0 < 0.9
+    # The endpoint answers after 5 s; falling back well before that proves the timeout fired (margin for busy CI).
+    assert _is_fallback(a, extractive) and time.perf_counter() - t0 < 3.0
 
 
 def test_unreachable_endpoint_raises_upstream_error(documents, extractive):
