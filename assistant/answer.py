@@ -6,6 +6,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from .crosslingual import to_vietnamese
 from .followup import Turn, resolve
 from .generate import Generator
 from .legal_index import ReferenceIndex
@@ -91,11 +92,13 @@ class Answerer:
         """Answer one question, resolving follow-ups against the conversation history."""
         t0 = time.perf_counter()
         docs = self.retriever.index.documents
-        question_used, filters = resolve(question, history, docs.values(), filters)
+        resolved, filters = resolve(question, history, docs.values(), filters)
+        # An English question is searched and answered through its Vietnamese rendering (the plans' language).
+        question_used = to_vietnamese(resolved) or resolved
         info = analyse(question_used, docs.values())
         passages = self.retriever.search(question_used, self.k, filters, mode, info)
         t1 = time.perf_counter()
-        text, cited, abstained = self._compose(question_used, info, passages, filters)
+        text, cited, abstained = self._compose(question_used, info, passages, filters, asked=resolved)
         citations = tuple(self._cite(n, s, p) for n, (s, p) in enumerate(cited, start=1))
         restored = [f"[{c.n}]" for c in citations if c.reading and c.reading != c.quote]
         if restored and not abstained:
@@ -106,16 +109,18 @@ class Answerer:
         if self.generator is None or self._unknown_places(question_used):
             # A province with no plan in the corpus: the passages are other provinces', not material to answer from.
             return answer
-        return self.generator.answer(question_used, answer, docs)
+        return self.generator.answer(resolved, answer, docs)
 
     # --- composition ------------------------------------------------------------------------------------------
-    def _compose(self, question: str, info: QueryInfo, passages: list[Passage], filters: Filters | None):
+    def _compose(self, question: str, info: QueryInfo, passages: list[Passage], filters: Filters | None,
+                 asked: str = ""):
         missing = self._unknown_places(question)
         if missing and not info.sources:
             return self._abstain(f"Các tài liệu hiện có không có kế hoạch nào của {missing}.", passages)
         if not passages:
             return NOT_FOUND, [], True
-        kind = answer_kind(question)
+        # The English wording says what is asked for when its Vietnamese rendering does not ("what rank").
+        kind = answer_kind(question) if answer_kind(question) != "text" else answer_kind(asked or question)
         if kind == "signer":
             return self._signer(question, info, passages)
         folded = fold(question)

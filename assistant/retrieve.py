@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 
+from .crosslingual import to_vietnamese
 from .fusion import reciprocal_rank_fusion
 from .index import Index
 from .normalize import fold, search_tokens
@@ -101,6 +102,7 @@ class Retriever:
         info: QueryInfo | None = None,
     ) -> list[Passage]:
         """Ranked passages; across-document questions get the best passages of every matching document first."""
+        question = to_vietnamese(question) or question  # English: search the plans in their own words
         info = info or analyse(question, self.index.documents.values())
         runs, weights = [], []
         if mode in ("hybrid", "bm25"):

@@ -125,3 +125,16 @@ def test_generative_mode_falls_back_to_the_extractive_answer(answerer):
     q = "ha tinh giam bao nhieu bien che vien chuc nam 2023"
     a, b = generative.ask(q), answerer.ask(q)
     assert a.text == b.text and a.timings_ms.get("generative") == 0.0
+
+
+def test_english_questions_are_answered_from_the_vietnamese_plans(answerer):
+    a = answerer.ask("Which software does the Khanh Hoa health department use for electronic documents?")
+    assert not a.abstained and "E-Office" in a.text and a.question.startswith("Which software")
+    _check_citations(answerer, a)
+    b = answerer.ask("Which plans require an ISO 9001:2015 quality management system?")
+    assert {c.source[:3] for c in b.citations} >= {"000", "001", "004"}
+    _check_citations(answerer, b)
+    c = answerer.ask("When does the Tu Mo Rong emulation campaign end?")
+    assert "31/10/2030" in c.text
+    for q in ["Who signed the Lai Chau 2026 plan?", "What is the total budget of the Ca Mau health department plan?"]:
+        assert answerer.ask(q).abstained, q
