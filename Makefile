@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 2
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup run test bench index eval lint clean
+.PHONY: setup run test bench index eval screenshot lint clean
 
 setup: $(STAMP)
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
@@ -33,7 +33,13 @@ bench: setup
 	$(BIN)/python -m assistant.bench --out evals/bench.json
 
 eval: setup
-	$(BIN)/assistant eval evals/dev_questions.jsonl --out evals/runs/dev_results.jsonl
+	$(BIN)/assistant eval evals/dev_questions.jsonl --out evals/runs/dev_results.jsonl --label dev
+	$(BIN)/assistant eval evals/dev_questions_en.jsonl --out evals/runs/dev_en_results.jsonl --label dev-en
+
+# The README's screenshot is the browser test's artifact; refreshed on purpose, never by `make test`.
+screenshot: setup
+	$(BIN)/python -m pytest tests/test_browser.py -k ask_open_citation
+	cp test-artifacts/answer.png docs/screenshot.png
 
 lint: setup
 	$(BIN)/ruff check assistant tests

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -135,7 +134,6 @@ def test_ask_open_citation_copy_and_feedback(page, live):
                        (events["done"][0]["id"],)).fetchall()
     con.close()
     assert rows == [(QUESTION, answer, "up")]
-    shutil.copyfile(ARTIFACTS / "answer.png", ROOT / "docs" / "screenshot.png")
 
 
 def test_filters_conversation_and_reload(page, live):
