@@ -252,9 +252,12 @@ def _token_candidates(core: str, model: RestoreModel) -> list[tuple[str, str, fl
     penalty = NUMBER_AS_WORD_PENALTY if kind == "number" else 0.0
     for syl, cost in cands:
         out.append((_apply_case(core, syl), syl, cost + penalty))
-    if low not in model.p_base and kind == "word" and core.isascii() and core.isalpha():
-        # names and foreign words (Kon Tum, Zalo) are outside the inventory: keep them at a fixed price
-        out.append((core, FOREIGN, OOV_PENALTY if core[0].isupper() else OOV_PENALTY_LOWER))
+    if kind == "word" and core.isascii() and core.isalpha():
+        if low not in model.p_base:
+            # names and foreign words (Kon Tum, Zalo) are outside the inventory: keep them at a fixed price
+            out.append((core, FOREIGN, OOV_PENALTY if core[0].isupper() else OOV_PENALTY_LOWER))
+        elif not sy.is_syllable(low):  # a foreign word the LM knows ("PAR INDEX", "E-Office")
+            out.append((core, low, 0.0))
     return out
 
 

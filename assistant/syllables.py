@@ -162,6 +162,17 @@ def clean_corpus_files() -> tuple[Path, ...]:
     return tuple(out)
 
 
+# The Vietnamese side of the hand-made English→Vietnamese glossary of administrative-reform terms (see
+# crosslingual.py): clean in-domain phrasing for the restoration LM.
+DOMAIN_GLOSSARY = Path(__file__).parent / "data" / "en_vi_glossary.tsv"
+
+
+def domain_phrases() -> list[str]:
+    """Distinct Vietnamese phrases of the domain glossary."""
+    lines = DOMAIN_GLOSSARY.read_text(encoding="utf-8").splitlines()
+    return list(dict.fromkeys(ln.split("\t", 1)[1].strip() for ln in lines if "\t" in ln and not ln.startswith("#")))
+
+
 # OCR characters and the letter each most often stands for, used only to find candidates.
 _SKELETON_MAP = str.maketrans({"é": "e", "¢": "e", "€": "e", "&": "o", "6": "o", "0": "o", "9": "o",
                                "@": "o", "1": "l", "4": "a", "$": "s", "¥": "y", "w": "u", "ﬁ": "f"})
