@@ -9,6 +9,7 @@ import pytest
 from assistant.restore import (
     Restoration,
     _decode_line,
+    _token_candidates,
     damage_score,
     get_model,
     is_damaged,
@@ -180,3 +181,11 @@ def test_gazetteer_has_provinces_and_districts() -> None:
     assert kinds[("quảng", "ngãi")] == "province" and kinds[("kon", "tum")] == "province"
     assert kinds[("tu", "mơ", "rông")] == "district"
     assert sum(k == "province" for k in kinds.values()) >= 63
+
+
+def test_foreign_words_the_lm_knows_are_kept() -> None:
+    # "INDEX" is in the LM (glossary phrase "PAR INDEX") but is no Vietnamese syllable: it must stay a candidate
+    # of itself, or the decoder has no path through the line.
+    model = get_model()
+    assert ("INDEX", "index", 0.0) in _token_candidates("INDEX", model)
+    assert "PAR INDEX" in _decode_line("Chi s6 cai cach hanh chinh PAR INDEX cua tinh", model)
