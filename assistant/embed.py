@@ -221,11 +221,39 @@ class Encoder:
 
     def encode_queries(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """Embed search questions (with the model's query prompt, e.g. "query: ")."""
+        if len(texts) == 1:
+            return self._encode_one(texts[0], self.query_prompt)
         return self._encode(texts, self.query_prompt, batch_size, False)
+
+    def _encode_one(self, text: str, prompt: str | None) -> np.ndarray:
+        """One question through the model's own modules: `encode()`'s batching bookkeeping costs ~3 ms a call.
+
+        On CPUs with bfloat16 dot products (AVX512-BF16, AMX) the matrix products run under bf16 autocast with
+        fp32 accumulation: a fifth faster, cosine ≥ 0.9999 to the fp32 vector (tests/test_embed.py).
+        """
+        import torch
+
+        model = self.model
+        preprocess = getattr(model, "preprocess", None) or model.tokenize
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=_cpu_has_bf16()):
+            features = preprocess([(prompt or "") + self._prepare([text])[0]])
+            vector = model(features)["sentence_embedding"].float()
+        vector = torch.nn.functional.normalize(vector, dim=-1)
+        return np.ascontiguousarray(vector.numpy(), dtype=np.float32)
 
     def encode_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
         """Embed document chunks (with the model's passage prompt, e.g. "passage: ")."""
         return self._encode(texts, self.passage_prompt, batch_size, show_progress)
+
+
+@functools.cache
+def _cpu_has_bf16() -> bool:
+    """Native bfloat16 dot products on this CPU (Linux flags); without them bf16 is emulated and slower."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
 
 
 def _load_sentence_transformer(folder: Path, device: str):

@@ -90,6 +90,7 @@ def has_diacritics(text: str) -> bool:
     return marked / len(letters) > 0.08
 
 
+@functools.lru_cache(maxsize=200_000)
 def ocr_key(token: str) -> str:
     """OCR-tolerant key of one word: folded, look-alike glyphs mapped to letters, impossible sequences repaired."""
     key = fold(token)
@@ -140,6 +141,15 @@ def segment_folded(syllables: list[str]) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=50_000)
+def pyvi_tokenize(text: str) -> str:
+    """pyvi's CRF word segmentation ("cải_cách hành_chính"), memoised: the corpus's sentences are scored again
+    and again by answers, and each segmentation costs about a millisecond."""
+    from pyvi import ViTokenizer
+
+    return ViTokenizer.tokenize(text)
+
+
 def segment(text: str) -> list[str]:
     """Word segmentation: pyvi for text with diacritics, the folded dictionary match otherwise."""
     specials: list[str] = []
@@ -150,9 +160,7 @@ def segment(text: str) -> list[str]:
 
     protected = SPECIAL_RE.sub(protect, nfc(text))
     if has_diacritics(protected):
-        from pyvi import ViTokenizer
-
-        words = ViTokenizer.tokenize(protected).split()
+        words = pyvi_tokenize(protected).split()
     else:
         words = segment_folded(_WORD_RE.findall(protected))
     out = []
@@ -185,9 +193,7 @@ def search_tokens(text: str) -> list[str]:
     tokens.extend(syllables)
     compounds = {w for w in segment_folded(syllables) if "_" in w}
     if has_diacritics(rest):
-        from pyvi import ViTokenizer
-
-        compounds |= {"_".join(ocr_key(p) for p in w.split("_")) for w in ViTokenizer.tokenize(rest).split() if "_" in w}
+        compounds |= {"_".join(ocr_key(p) for p in w.split("_")) for w in pyvi_tokenize(rest).split() if "_" in w}
     tokens.extend(sorted(compounds))
     return tokens
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import math
 import re
@@ -95,6 +96,11 @@ class Restoration:
 
     text: str
     tokens: tuple[tuple[int, int, int, int], ...]  # (orig_start, orig_end, restored_start, restored_end)
+
+    @functools.cached_property
+    def starts(self) -> dict[int, list[int]]:
+        """Token start offsets in the original (key 0) and restored (key 2) text, for bisection."""
+        return {0: [t[0] for t in self.tokens], 2: [t[2] for t in self.tokens]}
 
 
 def _split_token(tok: str) -> tuple[str, str, str]:
@@ -316,11 +322,11 @@ def restore_text(text: str) -> Restoration:
     return Restoration(restored, tuple((a, b, c, d) for (a, b), (c, d) in zip(spans_o, spans_r, strict=True)))
 
 
-def _map_span(tokens: list[tuple[int, int, int, int]], start: int, end: int, src: int, dst: int) -> tuple[int, int]:
+def _map_span(r: Restoration, start: int, end: int, src: int, dst: int) -> tuple[int, int]:
     """Map [start, end) from one reading to the other; offsets inside a token scale proportionally."""
+    tokens, starts = r.tokens, r.starts[src]
 
     def point(pos: int, is_end: bool) -> int:
-        starts = [t[src] for t in tokens]
         i = bisect.bisect_right(starts, pos) - 1
         if i < 0:
             return pos
@@ -338,9 +344,9 @@ def _map_span(tokens: list[tuple[int, int, int, int]], start: int, end: int, src
 
 def to_restored_span(r: Restoration, start: int, end: int) -> tuple[int, int]:
     """Map a span of the original text to the restored text."""
-    return _map_span(list(r.tokens), start, end, 0, 2)
+    return _map_span(r, start, end, 0, 2)
 
 
 def to_original_span(r: Restoration, start: int, end: int) -> tuple[int, int]:
     """Map a span of the restored text back to the original text."""
-    return _map_span(list(r.tokens), start, end, 2, 0)
+    return _map_span(r, start, end, 2, 0)

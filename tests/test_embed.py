@@ -169,6 +169,16 @@ def test_embeddings_match_the_wheel(encoder, sentences):
     assert encoder.encode_queries([]).shape == (0, 384)
 
 
+def test_single_question_fast_path_matches_the_batch_path(encoder, sentences):
+    # One question goes through the model's modules directly (bf16 autocast where the CPU has it); a batch goes
+    # through SentenceTransformer.encode in fp32. Both must give the same vector for retrieval purposes.
+    batch = encoder.encode_queries(sentences[:20])
+    single = np.vstack([encoder.encode_queries([s]) for s in sentences[:20]])
+    assert single.shape == batch.shape and single.dtype == np.float32
+    assert np.allclose(np.linalg.norm(single, axis=1), 1.0, atol=1e-5)
+    assert (single * batch).sum(axis=1).min() >= 0.9999
+
+
 @pytest.mark.slow
 def test_retrieval_sanity(encoder):
     question = encoder.encode_queries(["Chỉ số cải cách hành chính năm 2023 của tỉnh Khánh Hòa"])[0]
