@@ -26,7 +26,7 @@ __all__ = ["Answerer", "Turn"]
 # question's content words, the best sentence is not evidence enough and the assistant abstains.
 MIN_SUPPORT = 0.45
 # Question kinds answered by a target of the targets table, and the score a statement gains by holding one.
-_TARGET_KINDS = {"percent": "percent", "number": "count", "money": "amount", "date": "date"}
+_TARGET_KINDS = {"percent": "percent", "number": "count", "money": "amount", "date": "date", "target": None}
 TARGET_BONUS = 0.1
 # Share of a statement's support that its passage's context (document header, section, neighbours) can supply.
 CONTEXT_WEIGHT = 0.3
@@ -155,7 +155,7 @@ class Answerer:
                 own = self.scorer.coverage(terms, s.text, reading or "", section)
                 support = (1 - CONTEXT_WEIGHT) * own + CONTEXT_WEIGHT * max(own, context)
                 score = support + 0.35 * kind_match(kind, s.text, reading or "") + 0.15 / (rank + 1)
-                if kind in _TARGET_KINDS and any(s.start <= a < s.end and k == _TARGET_KINDS[kind]
+                if kind in _TARGET_KINDS and any(s.start <= a < s.end and _TARGET_KINDS[kind] in (None, k)
                                                  for a, _, k in self._targets.get(s.source, ())):
                     score += TARGET_BONUS
                 out.append(Candidate(s, p, rank, support, score, reading))

@@ -131,7 +131,7 @@ class Scorer:
 
 
 def answer_kind(question: str) -> str:
-    """What the question asks for: signer, percent, date, money, number, unit, or text."""
+    """What the question asks for: signer, percent, date, money, frequency, rank, number, target, unit, or text."""
     q = fold(question)
     if re.search(r"\b(?:ai ky|nguoi ky|ky ke hoach|ky van ban|who signed|signed by|signer)\b", q):
         return "signer"
@@ -147,6 +147,9 @@ def answer_kind(question: str) -> str:
         return "rank"
     if re.search(r"\b(?:bao nhieu|may|so luong|how many|how much)\b", q):
         return "number"
+    # "chỉ tiêu hài lòng": a target, which the plans state as a figure ("đạt từ 85% trở lên").
+    if re.search(r"\b(?:chi tieu|targets?)\b", q):
+        return "target"
     if re.search(r"\b(?:don vi nao|phong nao|co quan nao|ai chu tri|chu tri|dau moi|which unit|which department|"
                  r"who is responsible|responsible)\b", q):
         return "unit"
@@ -168,6 +171,8 @@ def kind_match(kind: str, *readings: str) -> float:
         return float(bool(re.search(r"\b(?:thu|hang|vi tri|top)\s+\d+", folded)))
     if kind == "number":
         return float(bool(_NUMBERISH.search(folded)))
+    if kind == "target":
+        return float(bool(_PERCENT.search(folded) or _MONEY.search(folded)))
     if kind == "unit":
         # A named unit ("Phòng Tổ chức cán bộ", "Văn phòng Sở", "Phòng KHTC"), not just the words "đơn vị".
         named = any(_NAMED_UNIT.search(r) for r in readings if r)

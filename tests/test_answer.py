@@ -98,6 +98,14 @@ def test_answer_kinds():
     assert answer_kind("gửi báo cáo trước ngày nào") == "date"
     assert answer_kind("kinh phí thực hiện là bao nhiêu") == "money"
     assert answer_kind("phòng nào chủ trì") == "unit"
+    assert answer_kind("Kế hoạch có chỉ tiêu hài lòng không?") == "target"
+
+
+def test_target_question_prefers_the_statement_with_the_figure(answerer):
+    # The plan also says "Nâng cao chỉ số hài lòng của người dân" (a heading, no figure): not the answer.
+    a = answerer.ask("Kế hoạch của Khánh Hòa có chỉ tiêu hài lòng không?")
+    assert not a.abstained and "87%" in a.text
+    _check_citations(answerer, a)
 
 
 def test_split_keeps_numbered_items_and_table_rows_whole():
