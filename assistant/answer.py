@@ -163,7 +163,10 @@ class Answerer:
         return out
 
     def _fact(self, question: str, info: QueryInfo, passages: list[Passage], kind: str):
-        cands = self._candidates(question, info, passages, kind)
+        # A question that names a plan (its province or unit) is answered from that plan only: another
+        # province's statement is not the answer, however well it matches the wording.
+        named = [p for p in passages if p.source in info.sources] if info.sources else passages
+        cands = self._candidates(question, info, named, kind)
         if not cands or not self._supported(cands[0], kind):
             return self._abstain(NOT_FOUND, passages)
         best = cands[0]

@@ -146,3 +146,9 @@ def test_english_questions_are_answered_from_the_vietnamese_plans(answerer):
     assert "31/10/2030" in c.text
     for q in ["Who signed the Lai Chau 2026 plan?", "What is the total budget of the Ca Mau health department plan?"]:
         assert answerer.ask(q).abstained, q
+
+
+def test_a_question_naming_a_plan_is_answered_from_that_plan_only(answerer):
+    # Hà Tĩnh's plan matches the wording better ("đo lường sự hài lòng"), but the question is about Thanh Hóa.
+    a = answerer.ask("Sở Y tế Thanh Hóa giao đơn vị nào thực hiện đo lường sự hài lòng?")
+    assert a.abstained or {c.source[:3] for c in a.citations} == {"004"}
