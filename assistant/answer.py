@@ -6,6 +6,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from .answer_text import Candidate, doc_label, evidence_first, overlaps, shown, vn_date
 from .crosslingual import to_vietnamese
 from .followup import Turn, resolve
 from .generate import Generator
@@ -46,18 +47,6 @@ _GENERIC_CITATION_WORDS = ("kế hoạch cải cách hành chính CCHC văn bả
                            "được ban hành trích dẫn viện dẫn nghị định quyết định chỉ thị nghị quyết thông tư công văn "
                            "sở y tế năm")
 NOT_FOUND = "Các tài liệu hiện có không chứa thông tin để trả lời câu hỏi này."
-
-
-@dataclass
-class Candidate:
-    """A sentence of a retrieved passage and how well it answers."""
-
-    sentence: Sentence
-    passage: Passage
-    rank: int
-    support: float
-    score: float
-    reading: str | None
 
 
 @dataclass
@@ -105,7 +94,7 @@ class Answerer:
             # OCR sources are quoted in their restored reading; say so, the citation still opens the original.
             text += f"\n(Trích dẫn {', '.join(restored)}: bản đọc phục hồi dấu từ văn bản quét OCR.)"
         timings = {"retrieve_ms": (t1 - t0) * 1000, "compose_ms": (time.perf_counter() - t1) * 1000}
-        answer = Answer(question, text, citations, _evidence_first(passages, cited), abstained, timings)
+        answer = Answer(question, text, citations, evidence_first(passages, cited), abstained, timings)
         if self.generator is None or self._unknown_places(question_used):
             # A province with no plan in the corpus: the passages are other provinces', not material to answer from.
             return answer
@@ -173,10 +162,10 @@ class Answerer:
         chosen = [best]
         for c in cands[1:4]:  # a second statement only when it is as good and holds the value the first lacks
             if (kind in VALUE_KINDS and c.support >= best.support and c.score >= best.score
-                    and c.passage.source == best.passage.source and not _overlaps(c, chosen)):
+                    and c.passage.source == best.passage.source and not overlaps(c, chosen)):
                 chosen.append(c)
                 break
-        lines = [f"{_shown(c)} [{n}]" for n, c in enumerate(chosen, start=1)]
+        lines = [f"{shown(c)} [{n}]" for n, c in enumerate(chosen, start=1)]
         return " ".join(lines), [(c.sentence, c.passage) for c in chosen], False
 
     def _supported(self, c: Candidate, kind: str) -> bool:
@@ -198,7 +187,7 @@ class Answerer:
                 continue
             c = mine[0]
             cited.append((c.sentence, c.passage))
-            lines.append(f"- {self._place_label(source)}: {_shown(c)} [{len(cited)}]")
+            lines.append(f"- {self._place_label(source)}: {shown(c)} [{len(cited)}]")
         if not lines:
             return self._abstain(NOT_FOUND, passages)
         return "\n".join(lines), cited, False
@@ -216,7 +205,7 @@ class Answerer:
             name = self._reading(source, s.start, s.end) or md.signer
             role = f" ({md.signer_title.title()})" if md.signer_title else ""
             cited.append((s, self._passage_of(source, s)))
-            lines.append(f"{_doc_label(md)} do {name}{role} ký [{len(cited)}].")
+            lines.append(f"{doc_label(md)} do {name}{role} ký [{len(cited)}].")
         if not lines:
             return self._abstain("Tài liệu không ghi người ký kế hoạch này.", passages)
         return " ".join(lines), cited, False
@@ -237,7 +226,7 @@ class Answerer:
                 span = statement or Sentence(r.source, m.start, m.end, m.text)
                 cited.append((span, passage))
                 reading = self._reading(span.source, span.start, span.end) or span.text
-                lines.append(f"- {_doc_label(docs[r.source].metadata)} viện dẫn {r.type} {r.number}: "
+                lines.append(f"- {doc_label(docs[r.source].metadata)} viện dẫn {r.type} {r.number}: "
                              f"{' '.join(reading.split())} [{len(cited)}]")
             if lines:
                 return "\n".join(lines), cited, False
@@ -275,11 +264,11 @@ class Answerer:
                     continue
                 seen.add((r.source, r.number))
                 cited.append((Sentence(r.source, m.start, m.end, m.text), c.passage))
-                date = f" ngày {_vn_date(r.date)}" if r.date else ""
+                date = f" ngày {vn_date(r.date)}" if r.date else ""
                 lines.append(f"- {r.type} {r.number}{date} [{len(cited)}]")
         if not lines:
             return None
-        head = f"{_doc_label(docs[sources[0]].metadata)} viện dẫn:" if len(sources) == 1 else "Các văn bản được viện dẫn:"
+        head = f"{doc_label(docs[sources[0]].metadata)} viện dẫn:" if len(sources) == 1 else "Các văn bản được viện dẫn:"
         return head + "\n" + "\n".join(lines), cited, False
 
     # --- helpers ----------------------------------------------------------------------------------------------
@@ -289,7 +278,7 @@ class Answerer:
         m = re.search(r"\b(?:huyện|quận|thị xã|thành phố)\s+(.+)$", md.issuer or "")
         # The index stores OCR issuers in their restored reading (corpus.readable_metadata).
         place = m.group(1) if m else md.province
-        return place or _doc_label(md)
+        return place or doc_label(md)
 
     def _preamble_statements(self, source: str) -> list[Sentence]:
         """Statements of the text before the first top-level heading (the "Căn cứ ..." / "Thực hiện ..." part)."""
@@ -334,43 +323,3 @@ class Answerer:
         md = self.retriever.index.documents[sentence.source].metadata
         return Citation(n, sentence.source, sentence.start, sentence.end, sentence.text, passage.section, md,
                         self._reading(sentence.source, sentence.start, sentence.end))
-
-
-_ITEM_MARK = re.compile(r"^(?:[-+•*–]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s+|[a-zđ]\)\s*)")
-_WORDY_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
-
-
-def _evidence_first(passages: list[Passage], cited: list[tuple[Sentence, Passage]]) -> tuple[Passage, ...]:
-    """The passages the answer cites, in citation order, then the rest in retrieval order: statement selection
-    is a second, finer ranking stage over the retrieved passages."""
-    first = list(dict.fromkeys(p.chunk_id for _, p in cited))
-    by_id = {p.chunk_id: p for p in passages}
-    for _, p in cited:
-        by_id.setdefault(p.chunk_id, p)
-    rest = [p for p in passages if p.chunk_id not in first]
-    return tuple(by_id[i] for i in first) + tuple(rest)
-
-
-def _shown(c: Candidate) -> str:
-    """The statement as users read it: the restored reading for OCR text, whitespace collapsed, dates also
-    written as dd/mm/yyyy ("ngày 01 tháng 01 năm 2023 (01/01/2023)")."""
-    text = " ".join((c.reading or c.sentence.text).split()).strip(" ;,")
-    text = _ITEM_MARK.sub("", text)
-    return _WORDY_DATE.sub(lambda m: f"{m.group(0)} ({int(m.group(1)):02d}/{int(m.group(2)):02d}/{m.group(3)})", text)
-
-
-def _vn_date(iso: str) -> str:
-    """2020-12-24 -> 24/12/2020."""
-    parts = iso.split("-")
-    return "/".join(reversed(parts))
-
-
-def _overlaps(c: Candidate, chosen: list[Candidate]) -> bool:
-    return any(c.sentence.start < o.sentence.end and o.sentence.start < c.sentence.end for o in chosen)
-
-
-def _doc_label(md) -> str:
-    """How a plan is named in an answer: its issuing body as people say it ("Sở Y tế Hà Tĩnh"), or its province."""
-    if md.issuer:
-        return re.sub(r"\b(?:tỉnh|thành phố)\s+(?=\S)", "", md.issuer)
-    return f"Kế hoạch ({md.province})" if md.province else "Kế hoạch"
