@@ -12,20 +12,21 @@ from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 
 from . import api_models as m
+from . import api_openai_models as oai
 from .api_deps import EngineDep, State
 from .api_state import answer_deltas
 from .errors import AssistantError
 
 
 def add_openai_routes(app: FastAPI) -> None:
-    @app.get("/v1/models", response_model=m.ModelList, tags=["openai"])
-    async def models(state: State) -> m.ModelList:
+    @app.get("/v1/models", response_model=oai.ModelList, tags=["openai"])
+    async def models(state: State) -> oai.ModelList:
         """The one model this server offers."""
-        return m.ModelList(data=[m.ModelCard(id=m.MODEL_ID, created=state.started)])
+        return oai.ModelList(data=[oai.ModelCard(id=m.MODEL_ID, created=state.started)])
 
-    @app.post("/v1/chat/completions", response_model=m.ChatCompletion, tags=["openai"],
+    @app.post("/v1/chat/completions", response_model=oai.ChatCompletion, tags=["openai"],
               responses={200: {"content": {"text/event-stream": {}}}})
-    async def chat_completions(body: m.ChatCompletionRequest, state: State, engine: EngineDep) -> Any:
+    async def chat_completions(body: oai.ChatCompletionRequest, state: State, engine: EngineDep) -> Any:
         """OpenAI-compatible chat: the last user message is the question, earlier ones the history."""
         question, history = state.chat_question(body.messages)
         state.check_question(question)

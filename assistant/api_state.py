@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import api_models as m
+from . import api_openai_models as oai
 from .errors import AssistantError, BadRequest, NotFound
 from .settings import Settings
 
@@ -175,7 +176,7 @@ class AppState:
         return m.ask_response(answer, answer_id, conversation_id)
 
     @staticmethod
-    def chat_question(messages: list[m.ChatMessage]) -> tuple[str, tuple]:
+    def chat_question(messages: list[oai.ChatMessage]) -> tuple[str, tuple]:
         """The last user message, and earlier user/assistant pairs as history."""
         from .answer import Turn
 
@@ -194,13 +195,13 @@ class AppState:
                 pending = None
         return messages[last].text(), tuple(history[-MAX_TURNS:])
 
-    def chat(self, engine: Any, question: str, history: tuple, filters: Any, completion_id: str) -> m.ChatCompletion:
+    def chat(self, engine: Any, question: str, history: tuple, filters: Any, completion_id: str) -> oai.ChatCompletion:
         """An OpenAI chat completion with citations (runs in a worker thread)."""
         answer = self._run_ask(engine, question, history, filters)
         citations = [m.citation_out(c) for c in answer.citations]
         content = answer.text + m.sources_footer(citations)
-        return m.ChatCompletion(id=completion_id, created=self.now(), model=m.MODEL_ID,
-                                choices=[m.ChatChoice(message={"role": "assistant", "content": content})],
+        return oai.ChatCompletion(id=completion_id, created=self.now(), model=m.MODEL_ID,
+                                choices=[oai.ChatChoice(message={"role": "assistant", "content": content})],
                                 citations=citations)
 
     def add_feedback(self, body: m.FeedbackRequest) -> int:
