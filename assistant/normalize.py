@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 
 # Bump whenever a key changes: the index manifest records it and refuses a mismatched index.
-VERSION = 3
+VERSION = 4
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 _QUALITY = {"\u0302", "\u0306", "\u031b"}  # circumflex, breve, horn: part of the vowel, not the tone
@@ -173,6 +173,38 @@ def segment(text: str) -> list[str]:
     return out
 
 
+# Plans write the same terms spelled out and as acronyms ("thủ tục hành chính" / "TTHC", 74 and 23 times in the
+# corpus), and questions use either: each form also yields the other's tokens.
+ACRONYMS = {
+    "cchc": "cai cach hanh chinh",
+    "tthc": "thu tuc hanh chinh",
+    "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan",
+    "dvc": "dich vu cong",
+    "bcci": "buu chinh cong ich",
+    "cntt": "cong nghe thong tin",
+    "qppl": "quy pham phap luat",
+    "cbccvc": "can bo cong chuc vien chuc",
+    "ttyt": "trung tam y te",
+    "syt": "so y te",
+}
+_EXPANSIONS: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _acronym, _words in ACRONYMS.items():
+    _EXPANSIONS.setdefault(_words.split()[0], []).append((tuple(_words.split()), _acronym))
+
+
+def _acronym_tokens(syllables: list[str]) -> list[str]:
+    """The expansion of each acronym, and the acronym of each spelled-out term."""
+    out: list[str] = []
+    for i, s in enumerate(syllables):
+        if s in ACRONYMS:
+            out.extend(ACRONYMS[s].split())
+        for words, acronym in _EXPANSIONS.get(s, ()):
+            if tuple(syllables[i : i + len(words)]) == words:
+                out.append(acronym)
+    return out
+
+
 def search_tokens(text: str) -> list[str]:
     """BM25 tokens: special tokens, OCR-tolerant folded syllables, and folded compound words."""
     tokens: list[str] = []
@@ -191,6 +223,7 @@ def search_tokens(text: str) -> list[str]:
     syllables = [ocr_key(w) for w in _WORD_RE.findall(rest)]
     syllables = [s for s in syllables if s]
     tokens.extend(syllables)
+    tokens.extend(_acronym_tokens(syllables))
     compounds = {w for w in segment_folded(syllables) if "_" in w}
     if has_diacritics(rest):
         compounds |= {"_".join(ocr_key(p) for p in w.split("_")) for w in pyvi_tokenize(rest).split() if "_" in w}

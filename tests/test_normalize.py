@@ -72,3 +72,10 @@ def test_segment_keeps_symbols_dates_percentages_whole():
 
 def test_segment_without_diacritics_uses_dictionary():
     assert segment("thu tuc hanh chinh truc tuyen") == ["thu_tuc", "hanh_chinh", "truc_tuyen"]
+
+
+def test_acronyms_and_spelled_out_terms_share_tokens():
+    # Plans write "TTHC" and "thủ tục hành chính" interchangeably; questions use either.
+    short, long = set(search_tokens("Tỷ lệ TTHC trực tuyến")), set(search_tokens("tỷ lệ thủ tục hành chính trực tuyến"))
+    assert {"tthc", "thu", "tuc", "hanh", "chinh"} <= short & long
+    assert "cchc" in search_tokens("cai cach hanh chinh") and "ubnd" not in search_tokens("uy ban")
