@@ -15,7 +15,7 @@ from .legal_text import PROVINCE_BY_KEY, PROVINCE_RE, fold_str
 from .normalize import fold
 from .query import QueryInfo, analyse, place_names
 from .restore import to_restored_span
-from .retrieve import Filters, Retriever
+from .retrieve import Filters, Retriever, check_question
 from .sentences import Scorer, Sentence, answer_kind, kind_match, split
 from .structure import path_at
 from .targets import Target, targets_table
@@ -81,6 +81,7 @@ class Answerer:
         """Answer one question, resolving follow-ups against the conversation history."""
         t0 = time.perf_counter()
         docs = self.retriever.index.documents
+        check_question(question)
         resolved, filters = resolve(question, history, docs.values(), filters)
         # An English question is searched and answered through its Vietnamese rendering (the plans' language).
         question_used = to_vietnamese(resolved) or resolved

@@ -71,6 +71,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error(500, "internal_error", "Internal server error.", "The server log has the details.")
 
+    @app.middleware("http")
+    async def contain_errors(request: Request, call_next: Any) -> Any:
+        # Starlette re-raises an unhandled error after the 500 is sent, and the server then drops the client's
+        # kept-alive connection; answering here keeps the connection and the server serving.
+        try:
+            return await call_next(request)
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            return _error(500, "internal_error", "Internal server error.", "The server log has the details.")
+
 
 def create_app(settings: Settings | None = None, engine: Any = None) -> FastAPI:
     """The FastAPI application; the engine is loaded in the background at startup when not given."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,6 +17,8 @@ from . import api_openai_models as oai
 from .api_deps import EngineDep, State
 from .api_state import answer_deltas
 from .errors import AssistantError
+
+log = logging.getLogger(__name__)
 
 
 def add_openai_routes(app: FastAPI) -> None:
@@ -45,9 +48,16 @@ def add_openai_routes(app: FastAPI) -> None:
             yield chunk({"role": "assistant", "content": ""})
             try:
                 completion = await to_thread.run_sync(state.chat, engine, question, history, filters, completion_id)
-            except AssistantError as exc:
+            except AssistantError as exc:  # the stream has started: the error travels inside it, then it ends
                 err = {"error": {"code": exc.code, "message": exc.message, "hint": exc.hint}}
+            except Exception:
+                log.exception("streamed chat completion failed")
+                err = {"error": {"code": "internal_error", "message": "Internal server error.", "hint": None}}
+            else:
+                err = None
+            if err is not None:
                 yield f"data: {json.dumps(err, ensure_ascii=False)}\n\n"
+                yield "data: [DONE]\n\n"
                 return
             for piece in answer_deltas(completion.choices[0].message["content"]):
                 yield chunk({"content": piece})

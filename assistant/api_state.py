@@ -135,13 +135,16 @@ class AppState:
         raise NotReady("The index is still loading.", hint="Retry in a few seconds; GET /readyz tells when ready.")
 
     def check_question(self, question: str) -> None:
-        """Reject empty and oversized questions (400)."""
+        """Reject empty, oversized and unsearchable questions (400)."""
         if not question or not question.strip():
             raise BadRequest("The question is empty.", hint="Type a question, e.g. 'Mục tiêu CCHC năm 2023 là gì?'.")
         limit = self.settings.max_question_chars
         if len(question) > limit:
             raise BadRequest(f"The question is {len(question)} characters long; the limit is {limit}.",
                              hint="Ask a shorter question.")
+        from .retrieve import check_question
+
+        check_question(question)  # something to search for, valid Unicode
 
     def filters(self, engine: Any, f: m.FiltersIn | None) -> Any:
         """Library filters from the request's, checking that a named document exists."""

@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 
 from .crosslingual import to_vietnamese
+from .errors import BadRequest
 from .fusion import reciprocal_rank_fusion
 from .index import Index
 from .normalize import fold, search_tokens
@@ -24,6 +25,16 @@ RRF_K = 10
 # A document the question names (its province, unit or year) gains this much, about one RRF rank-1 vote:
 # enough to lift its passages over equally good ones elsewhere, not enough to bury a far better passage.
 SOFT_BOOST = 1.0 / (RRF_K + 1)
+
+
+def check_question(question: str) -> None:
+    """A question must have something to search for: a letter or a digit, and valid Unicode."""
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in question):
+        raise BadRequest("the question contains invalid Unicode (a lone surrogate)",
+                         hint="send the question as valid UTF-8 text")
+    if not any(ch.isalnum() for ch in question):
+        raise BadRequest("the question has no letters or digits to search for", hint="ask in words, e.g. "
+                         "\"những đơn vị nào phải đạt 100% TTHC trực tuyến toàn trình?\"")
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,8 @@ class Retriever:
 
     def bm25_scores(self, tokens: list[str]) -> dict[int, float]:
         """Top BM25 candidates over the chunk keys for the question's search tokens."""
+        if not tokens:  # bm25s cannot score an empty query
+            return {}
         scores = self.index.bm25.get_scores(tokens)
         top = np.argsort(-scores)[:CANDIDATES]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
@@ -102,6 +115,7 @@ class Retriever:
         info: QueryInfo | None = None,
     ) -> list[Passage]:
         """Ranked passages; across-document questions get the best passages of every matching document first."""
+        check_question(question)
         question = to_vietnamese(question) or question  # English: search the plans in their own words
         info = info or analyse(question, self.index.documents.values())
         runs, weights = [], []

@@ -108,12 +108,22 @@ def test_filters_are_applied_and_checked(client, engine):
     assert_error(client.post("/api/ask", json={"question": "x", "filters": {"year": "năm ngoái"}}), 422)
 
 
-@pytest.mark.parametrize("question", ["", "   \n", "hỏi " * 25_000])
+@pytest.mark.parametrize("question", ["", "   \n", "hỏi " * 25_000, "???", "😀😀"])
 def test_bad_questions_are_400_and_server_keeps_serving(client, question):
     err = assert_error(client.post("/api/ask", json={"question": question}), 400, "bad_request")
     assert err["hint"]
     assert_error(client.post("/api/ask/stream", json={"question": question}), 400, "bad_request")
     assert client.post("/api/ask", json={"question": QUESTION}).status_code == 200
+    chat = {"messages": [{"role": "user", "content": question}], "stream": True}
+    assert_error(client.post("/v1/chat/completions", json=chat), 400, "bad_request")
+
+
+def test_a_lone_surrogate_in_the_question_is_400(client):
+    # Valid JSON ("\ud800" escape) but not valid Unicode text: the tokenizer would fail on it.
+    body = b'{"question": "\\ud800 CCHC"}'
+    for path in ("/api/ask", "/api/ask/stream"):
+        r = client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert_error(r, 400, "bad_request")
 
 
 def test_malformed_and_invalid_bodies(client):

@@ -129,3 +129,13 @@ def test_a_changed_corpus_or_setting_asks_for_a_rebuild(engine, tmp_path):
     assert needs_build(settings.model_copy(update={"corpus_dir": corpus}), engine.encoder) == "corpus changed"
     assert needs_build(settings.model_copy(update={"chunk_max_tokens": 200}), engine.encoder) == "settings changed"
     assert needs_build(settings.model_copy(update={"index_dir": tmp_path / "none"}), engine.encoder) == "missing"
+
+
+def test_questions_without_words_are_bad_requests():
+    from assistant.errors import BadRequest
+    from assistant.retrieve import check_question
+
+    for question in ["", "?", "😀😀", "\ud800 CCHC"]:
+        with pytest.raises(BadRequest):
+            check_question(question)
+    check_question("CCHC?")  # an acronym alone is something to search for
