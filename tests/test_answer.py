@@ -152,3 +152,13 @@ def test_a_question_naming_a_plan_is_answered_from_that_plan_only(answerer):
     # Hà Tĩnh's plan matches the wording better ("đo lường sự hài lòng"), but the question is about Thanh Hóa.
     a = answerer.ask("Sở Y tế Thanh Hóa giao đơn vị nào thực hiện đo lường sự hài lòng?")
     assert a.abstained or {c.source[:3] for c in a.citations} == {"004"}
+
+
+def test_chained_follow_ups_keep_the_topic(answerer):
+    history: tuple[Turn, ...] = ()
+    for question, expected in [("Ai ký kế hoạch của Hà Tĩnh?", "Nguyễn Minh Đức"),
+                               ("còn Khánh Hòa thì sao?", "Bùi Xuân Minh"),
+                               ("còn Thanh Hóa thì sao?", "Trịnh Hữu Hùng")]:
+        a = answerer.ask(question, history)
+        assert expected in a.text, (question, a.text)
+        history += (Turn(question, a.text, tuple(dict.fromkeys(c.source for c in a.citations))),)
