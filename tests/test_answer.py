@@ -162,3 +162,11 @@ def test_chained_follow_ups_keep_the_topic(answerer):
         a = answerer.ask(question, history)
         assert expected in a.text, (question, a.text)
         history += (Turn(question, a.text, tuple(dict.fromkeys(c.source for c in a.citations))),)
+
+
+def test_a_plan_year_the_corpus_lacks_is_said_plainly(answerer):
+    a = answerer.ask("Kế hoạch CCHC năm 2025 của Sở Y tế Hà Tĩnh đặt mục tiêu gì?")
+    assert a.abstained and "2025" in a.text and "2023" in a.text
+    # A year inside the topic (a programme's period) is not the plan's year.
+    b = answerer.ask("Hà Tĩnh triển khai Nghị quyết 12-NQ/TU giai đoạn 2022-2025 thế nào?")
+    assert not b.abstained
