@@ -10,6 +10,13 @@ from fastapi.responses import Response
 from . import api_models as m
 from .api_deps import EngineDep
 from .errors import BadRequest
+from .normalize import fold
+
+
+def _same(value: str | None, wanted: str) -> bool:
+    """Filter values typed loosely: case and diacritics ignored, "chính quyền điện tử" for "chính quyền điện tử/số"."""
+    have, want = " ".join(fold(value or "").split()), " ".join(fold(wanted).split())
+    return bool(want) and (have == want or have.split("/")[0].strip() == want)
 
 
 def _known_doc(engine: Any, doc: str | None) -> None:
@@ -51,8 +58,8 @@ def add_auditor_routes(app: FastAPI) -> None:
         _known_doc(engine, doc)
         table = engine.answerer.targets
         rows = [t.to_dict() for t in table
-                if (not doc or t.source == doc) and (not area or t.area == area)
-                and (not province or t.province == province) and (year is None or year in range(*_year_range(t.year)))]
+                if (not doc or t.source == doc) and (not area or _same(t.area, area))
+                and (not province or _same(t.province, province)) and (year is None or year in range(*_year_range(t.year)))]
         if format == "csv":
             buf = io.StringIO()
             writer = csv.DictWriter(buf, fieldnames=list(m.TargetOut.model_fields))

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from .errors import AssistantError
+from .errors import AssistantError, BadRequest
 from .settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Trợ lý hỏi đáp kế hoạch CCHC (offline).")
@@ -157,6 +157,10 @@ def search(
     """Print ranked passages with source, section and exact span."""
     from .engine import Engine
 
+    if mode not in ("hybrid", "bm25", "dense"):
+        raise BadRequest(f"unknown --mode {mode!r}", hint="use hybrid, bm25 or dense")
+    if not 1 <= k <= 100:
+        raise BadRequest(f"-k must be between 1 and 100, got {k}")
     engine = Engine.open(_settings())
     passages = engine.retriever.search(question, k, _filters(source, province, year), mode)
     if as_json:

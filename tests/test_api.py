@@ -326,6 +326,8 @@ def test_targets_json_filters_and_csv(client, engine):
     assert "thủ tục hành chính" in minimum["subject"]  # words from the restored reading, not "thu tuc hanh chinh"
     # The clean plan's target sits under "1. Công tác tuyên truyền": the section names the area.
     staff = client.get("/api/targets", params={"area": "chỉ đạo điều hành"}).json()["targets"]
+    # Typed loosely (no diacritics, other case) the filter finds the same rows.
+    assert client.get("/api/targets", params={"area": "CHI DAO DIEU HANH"}).json()["targets"] == staff
     assert [(t["source"], t["value"]) for t in staff] == [(CLEAN_SOURCE, "100%")]
     assert staff[0]["subject"].startswith("cán bộ, công chức chấp hành nghiêm kỷ luật")
     assert client.get("/api/targets", params={"year": 2024, "province": "Hà Tĩnh"}).json()["targets"] == []

@@ -58,3 +58,10 @@ def test_ingest_reports_skipped_files(tmp_path):
 def test_usage_error_exit_code():
     out = _run("search", "x", "--no-such-option")
     assert out.returncode == 2
+
+
+def test_bad_search_values_and_wordless_questions_are_one_line_errors():
+    for args in [("search", "CCHC", "--mode", "foo"), ("search", "CCHC", "-k", "-3"), ("ask", "?"), ("ask", "")]:
+        out = _run(*args)
+        assert out.returncode == 1, (args, out.stdout)
+        assert out.stderr.startswith("error: ") and len(out.stderr.strip().splitlines()) == 1, out.stderr
