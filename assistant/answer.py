@@ -37,7 +37,10 @@ _CITATION_Q = re.compile(
     r"\b(?:can cu|van ban nao|nhung van ban|nghi dinh nao|quyet dinh nao|chi thi nao|nghi quyet nao|trich dan|"
     r"vien dan|dua tren|theo nhung|cites?|cited|references?)\b"
 )
-_SYMBOL_IN_Q = re.compile(r"\d+(?:/\d{4})?[/-][a-z]{1,4}(?:[-/][a-z0-9]{1,6})+")
+_SYMBOL_IN_Q = re.compile(r"\d+(?:/\d{4})?[/-][a-z]{1,4}(?:[-/][a-z0-9]{1,6})+"
+                          # typed loosely, as auditors do: "nd 61/2018", "Nghị định số 61", "qd 06"
+                          r"|\b(?:nghi dinh|nd|quyet dinh|qd|chi thi|ct|nghi quyet|nq|thong tu|tt)\s+(?:so\s+)?"
+                          r"\d+(?:/\d{4})?\b")
 _TYPE_WORDS = {"nghi dinh": "Nghị định", "quyet dinh": "Quyết định", "chi thi": "Chỉ thị", "nghi quyet": "Nghị quyết",
                "thong tu": "Thông tư", "cong van": "Công văn", "ke hoach so": "Kế hoạch"}
 # Questions whose answer is a value: a statement without one cannot answer them, however well it matches.

@@ -61,6 +61,8 @@ def test_signer_question(answerer):
 def test_legal_reference_questions(answerer):
     a = answerer.ask("Kế hoạch CCHC năm 2021 của Sở Y tế Thanh Hóa dựa trên những văn bản nào?")
     assert "08/CT-BYT" in a.text and "2610/SNV-CCHC" in a.text
+    loose = answerer.ask("văn bản nào căn cứ nd 61/2018")  # the symbol typed loosely, as auditors do
+    assert "61/2018/NĐ-CP" in loose.text and {c.source[:3] for c in loose.citations} == {"000"}
     b = answerer.ask("Văn bản nào trích dẫn Nghị định 61/2018/NĐ-CP?")
     assert "Hà Tĩnh" in b.text and "61/2018/NĐ-CP" in b.text
     _check_citations(answerer, b)
