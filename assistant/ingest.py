@@ -98,11 +98,15 @@ def _read_pdf(path: Path, source: str) -> str:
 
 def iter_files(corpus_dir: Path) -> Iterator[Path]:
     """Every regular file under the folder, sorted, hidden files skipped."""
+    if corpus_dir.is_file():
+        raise CorpusError(f"{corpus_dir} is a file, not a folder", hint="give the folder that holds the documents")
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder not found: {corpus_dir}")
     for path in sorted(corpus_dir.rglob("*")):
         rel = path.relative_to(corpus_dir)
-        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() or (path.is_symlink() and not path.exists()):  # a dangling link is reported, not ignored
             yield path
 
 
@@ -113,8 +117,12 @@ def read_corpus(corpus_dir: Path) -> tuple[list[RawText], list[Skipped]]:
     for path in iter_files(corpus_dir):
         source = path.relative_to(corpus_dir).as_posix()
         try:
+            if not path.exists():
+                raise IngestError(f"{source}: broken link, the file it points to does not exist")
             texts.append(read_file(path, source))
         except IngestError as exc:
-            log.warning("skipped %s", exc.message)
-            skipped.append(Skipped(source=source, reason=exc.message))
+            # Every reason names its file ("plan.txt: ..."), however deep in the readers it was raised.
+            reason = exc.message if exc.message.startswith(f"{source}:") else f"{source}: {exc.message}"
+            log.warning("skipped %s", reason)
+            skipped.append(Skipped(source=source, reason=reason))
     return texts, skipped

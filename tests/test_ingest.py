@@ -70,6 +70,7 @@ def messy_folder(tmp_path: Path) -> Path:
     (tmp_path / "text.pdf").write_bytes(_text_pdf("Ke hoach cai cach hanh chinh nam 2024 cua So Y te"))
     _docx(tmp_path / "plan.docx")
     (tmp_path / "notes.xlsx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "moved.txt").symlink_to(tmp_path / "gone.txt")  # a link whose target was deleted
     return tmp_path
 
 
@@ -81,6 +82,8 @@ def test_messy_folder_reports_each_bad_file_and_ingests_the_rest(messy_folder):
     assert "binary" in reasons["binary.txt"].lower()
     assert "needs OCR" in reasons["scanned.pdf"]
     assert "unsupported file type" in reasons["notes.xlsx"]
+    assert "broken link" in reasons["moved.txt"]
+    assert all(reason.startswith(f"{source}: ") for source, reason in reasons.items())  # each names its file
     by_source = {t.source: t for t in texts}
     assert set(by_source) == {"tcvn3.txt", "good.md", "text.pdf", "plan.docx"}
     assert by_source["tcvn3.txt"].text.strip() == PARAGRAPH and by_source["tcvn3.txt"].encoding == "tcvn3"
