@@ -129,6 +129,8 @@ def test_a_lone_surrogate_in_the_question_is_400(client):
 def test_malformed_and_invalid_bodies(client):
     r = client.post("/api/ask", content='{"question": "Mục tiêu'.encode(), headers={"Content-Type": "application/json"})
     assert_error(r, 400, "malformed_json")
+    not_utf8 = client.post("/api/ask", content=b'{"question": "\xff\xfe"}', headers={"Content-Type": "application/json"})
+    assert_error(not_utf8, 400, "malformed_json")
     assert_error(client.post("/api/ask", json={"questio": QUESTION}), 422, "invalid_request")
     assert_error(client.post("/api/ask", json=["not", "an", "object"]), 422, "invalid_request")
     big = b'{"question": "' + b"a" * 1_200_000 + b'"}'
