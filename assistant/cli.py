@@ -263,7 +263,11 @@ def legal_refs(
     from .ingest import read_corpus
     from .legal_index import ReferenceIndex
 
+    if as_json and as_csv:
+        raise BadRequest("choose one of --json and --csv")
     raws, _ = read_corpus(corpus or _settings().corpus_dir)
+    if doc and doc not in {r.source for r in raws}:
+        raise BadRequest(f"unknown document {doc!r}", hint="known: " + ", ".join(sorted(r.source for r in raws)))
     refs = ReferenceIndex.from_texts({r.source: r.text for r in raws})
     rows = [r.to_dict() for r in refs.cited_by(cites)] if cites else refs.to_rows()
     if doc:

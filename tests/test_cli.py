@@ -65,3 +65,8 @@ def test_bad_search_values_and_wordless_questions_are_one_line_errors():
         out = _run(*args)
         assert out.returncode == 1, (args, out.stdout)
         assert out.stderr.startswith("error: ") and len(out.stderr.strip().splitlines()) == 1, out.stderr
+
+
+def test_legal_refs_unknown_document_is_an_error():
+    out = _run("legal-refs", "--doc", "nope.txt")
+    assert out.returncode == 1 and "unknown document" in out.stderr and "000_" in out.stderr
