@@ -53,6 +53,8 @@ _GENERIC_CITATION_WORDS = ("kế hoạch cải cách hành chính CCHC văn bả
 # "2025 administrative reform plan"), not a year inside the topic ("Đề án giai đoạn 2022-2025").
 _PLAN_YEAR = re.compile(r"\b(?:ke hoach|cchc|cai cach hanh chinh)(?:\s+\S+){0,4}?\s+(?:nam\s+)?(20\d\d)\b"
                         r"|\b(20\d\d)\s+(?:\S+\s+){0,3}?(?:ke hoach|cchc|cai cach hanh chinh)\b")
+UNKNOWN_ENGLISH = ("Câu hỏi tiếng Anh này không có thuật ngữ nào về kế hoạch cải cách hành chính mà hệ thống nhận ra; "
+                   "hãy hỏi bằng tiếng Việt hoặc dùng thuật ngữ khác.")
 NOT_FOUND = "Các tài liệu hiện có không chứa thông tin để trả lời câu hỏi này."
 
 
@@ -91,7 +93,11 @@ class Answerer:
         check_question(question)
         resolved, filters = resolve(question, history, docs.values(), filters)
         # An English question is searched and answered through its Vietnamese rendering (the plans' language).
-        question_used = to_vietnamese(resolved) or resolved
+        rendered = to_vietnamese(resolved)
+        if rendered is not None and not any(ch.isalnum() for ch in rendered):
+            # English whose words the domain glossary does not know: nothing to search the plans for.
+            return Answer(question, UNKNOWN_ENGLISH, (), (), True, {"retrieve_ms": 0.0, "compose_ms": 0.0})
+        question_used = rendered or resolved
         info = analyse(question_used, docs.values())
         passages = self.retriever.search(question_used, self.k, filters, mode, info)
         t1 = time.perf_counter()

@@ -146,7 +146,8 @@ def test_english_questions_are_answered_from_the_vietnamese_plans(answerer):
     _check_citations(answerer, b)
     c = answerer.ask("When does the Tu Mo Rong emulation campaign end?")
     assert "31/10/2030" in c.text
-    for q in ["Who signed the Lai Chau 2026 plan?", "What is the total budget of the Ca Mau health department plan?"]:
+    for q in ["Who signed the Lai Chau 2026 plan?", "What is the total budget of the Ca Mau health department plan?",
+              "please describe the weather forecasts"]:  # nothing of it is in the domain glossary
         assert answerer.ask(q).abstained, q
 
 
