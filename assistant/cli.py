@@ -16,8 +16,9 @@ from .errors import AssistantError, BadRequest
 from .settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Trợ lý hỏi đáp kế hoạch CCHC (offline).")
-console = Console()
-err = Console(stderr=True)
+# Soft wrap: a row piped to grep or a file stays one line instead of being cut at 80 columns.
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
