@@ -13,7 +13,7 @@ from .generate import Generator
 from .legal_index import ReferenceIndex
 from .legal_text import PROVINCE_BY_KEY, PROVINCE_RE, fold_str
 from .normalize import fold
-from .query import QueryInfo, analyse, place_names, years_covered
+from .query import QueryInfo, analyse, place_names, uncovered_plan_years
 from .restore import to_restored_span
 from .retrieve import Filters, Retriever, check_question
 from .sentences import Scorer, Sentence, answer_kind, kind_match, split
@@ -49,10 +49,6 @@ VALUE_KINDS = ("percent", "date", "money", "number", "rank", "frequency")
 _GENERIC_CITATION_WORDS = ("kế hoạch cải cách hành chính CCHC văn bản nào những căn cứ dựa trên theo xây dựng "
                            "được ban hành trích dẫn viện dẫn nghị định quyết định chỉ thị nghị quyết thông tư công văn "
                            "sở y tế năm")
-# A year that dates the plan asked about: near "kế hoạch", "CCHC", "cải cách hành chính" ("kế hoạch CCHC năm 2025",
-# "2025 administrative reform plan"), not a year inside the topic ("Đề án giai đoạn 2022-2025").
-_PLAN_YEAR = re.compile(r"\b(?:ke hoach|cchc|cai cach hanh chinh)(?:\s+\S+){0,4}?\s+(?:nam\s+)?(20\d\d)\b"
-                        r"|\b(20\d\d)\s+(?:\S+\s+){0,3}?(?:ke hoach|cchc|cai cach hanh chinh)\b")
 UNKNOWN_ENGLISH = ("Câu hỏi tiếng Anh này không có thuật ngữ nào về kế hoạch cải cách hành chính mà hệ thống nhận ra; "
                    "hãy hỏi bằng tiếng Việt hoặc dùng thuật ngữ khác.")
 NOT_FOUND = "Các tài liệu hiện có không chứa thông tin để trả lời câu hỏi này."
@@ -317,23 +313,13 @@ class Answerer:
     def _uncovered_year(self, info: QueryInfo) -> str | None:
         """The plan year a question asks about ("kế hoạch CCHC năm 2025 của Hà Tĩnh") when the named plans are for
         other years: said plainly instead of answering from another year's plan."""
-        asked = {int(a or b) for a, b in _PLAN_YEAR.findall(info.folded)}
-        if not asked or not info.sources:
+        found = uncovered_plan_years(info, self.retriever.index.documents)
+        if found is None:
             return None
-        docs = self.retriever.index.documents
-        covered: set[int] = set()  # the years the plans are for (period, else issue year)
-        have: set[int] = set()  # also the years their titles name and the year they were issued
-        for s in info.sources:
-            md = docs[s].metadata
-            covered |= years_covered(docs[s])
-            have |= years_covered(docs[s]) | {int(y) for y in re.findall(r"20\d\d", md.title or "")}
-            if md.issue_date:
-                have.add(int(md.issue_date[:4]))
-        if not have or asked & have:
-            return None
+        asked, covered = found
         places = ", ".join(dict.fromkeys(self._place_label(s) for s in info.sources))
-        return (f"Các tài liệu hiện có không có kế hoạch năm {', '.join(map(str, sorted(asked)))} của {places} "
-                f"(kế hoạch hiện có: năm {', '.join(map(str, sorted(covered or have)))}).")
+        return (f"Các tài liệu hiện có không có kế hoạch năm {', '.join(map(str, asked))} của {places} "
+                f"(kế hoạch hiện có: năm {', '.join(map(str, covered))}).")
 
     def _unknown_places(self, question: str) -> str | None:
         """A province the question names that no indexed plan belongs to."""

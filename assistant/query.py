@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .normalize import fold
@@ -20,6 +20,10 @@ _ACROSS = re.compile(
     r"|\b(?:which|what|all|each|every|list)\s+(?:of\s+the\s+)?(?:plans?|documents?|units?|departments?|provinces?)\b",
 )
 _YEAR = re.compile(r"\b(20\d{2})\b")
+# A year that dates the plan asked about: near "kế hoạch", "CCHC", "cải cách hành chính" ("kế hoạch CCHC năm 2025",
+# "2025 administrative reform plan"), not a year inside the topic ("Đề án giai đoạn 2022-2025").
+_PLAN_YEAR = re.compile(r"\b(?:ke hoach|cchc|cai cach hanh chinh)(?:\s+\S+){0,4}?\s+(?:nam\s+)?(20\d\d)\b"
+                        r"|\b(20\d\d)\s+(?:\S+\s+){0,3}?(?:ke hoach|cchc|cai cach hanh chinh)\b")
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,23 @@ def analyse(question: str, documents: Iterable[Document]) -> QueryInfo:
     years = tuple(sorted({int(y) for y in _YEAR.findall(folded)}))
     across = bool(_ACROSS.search(folded)) and len(sources) != 1
     return QueryInfo(question, folded, years, tuple(sources), across)
+
+
+def uncovered_plan_years(info: QueryInfo, documents: Mapping[str, Document]) -> tuple[list[int], list[int]] | None:
+    """(plan years asked, years the named plans cover) when the question dates the plan it asks about and none of
+    the plans it names is for that year; None otherwise. A plan also counts for the years its title names and the
+    year it was issued ("kế hoạch khắc phục hạn chế CCHC năm 2023", issued in 2024)."""
+    asked = {int(a or b) for a, b in _PLAN_YEAR.findall(info.folded)}
+    if not asked or not info.sources:
+        return None
+    covered: set[int] = set()
+    have: set[int] = set()
+    for source in info.sources:
+        doc = documents[source]
+        covered |= years_covered(doc)
+        have |= years_covered(doc) | {int(y) for y in re.findall(r"20\d\d", doc.metadata.title or "")}
+        if doc.metadata.issue_date:
+            have.add(int(doc.metadata.issue_date[:4]))
+    if not have or asked & have:
+        return None
+    return sorted(asked), sorted(covered or have)
