@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -203,9 +202,8 @@ def test_conversion_is_reused_and_redone_when_stale(encoder, model_cache):
         assert "encoder.layer.11.attention.self.query.weight" in weights.keys()
         assert weights.get_tensor("embeddings.word_embeddings.weight").shape == (250037, 384)
     stamp = (folder / "model.safetensors").stat().st_mtime_ns
-    started = time.perf_counter()
     assert ensure_default_model(model_cache) == folder
-    assert time.perf_counter() - started < 2 and (folder / "model.safetensors").stat().st_mtime_ns == stamp
+    assert (folder / "model.safetensors").stat().st_mtime_ns == stamp  # reused, not converted again
     marker = json.loads((folder / MARKER).read_text())
     (folder / MARKER).write_text(json.dumps({**marker, "sha256": "0" * 64}))
     assert ensure_default_model(model_cache) == folder
