@@ -76,7 +76,7 @@ class Answerer:
         # Where the plans state a target (value spans by kind): a statement holding a target of the kind asked
         # for is a stronger answer to a figure question than one that merely mentions a number.
         self.targets = targets_table(index)  # also served as the auditors' targets table
-        self._targets: dict[str, list[tuple[int, int, str]]] = {}
+        self._targets = {}
         for t in self.targets:
             self._targets.setdefault(t.source, []).append((t.start, t.end, t.kind))
 
@@ -122,7 +122,9 @@ class Answerer:
         if other_year:
             return self._abstain(other_year, passages)
         # The English wording says what is asked for when its Vietnamese rendering does not ("what rank").
-        kind = answer_kind(question) if answer_kind(question) != "text" else answer_kind(asked or question)
+        kind = answer_kind(question)
+        if kind == "text":
+            kind = answer_kind(asked or question)
         if kind == "signer":
             return self._signer(question, info, passages)
         folded = fold(question)
@@ -310,6 +312,7 @@ class Answerer:
             md = docs[s].metadata
             words += list(place_names(docs[s])) + [x for x in (md.issuer, md.parent, md.number) if x]
         return words
+
     def _uncovered_year(self, info: QueryInfo) -> str | None:
         """The plan year a question asks about ("kế hoạch CCHC năm 2025 của Hà Tĩnh") when the named plans are for
         other years: said plainly instead of answering from another year's plan."""

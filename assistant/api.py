@@ -67,8 +67,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         codes = {400: "malformed_json", 404: "not_found", 405: "method_not_allowed"}
         return _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    def internal_error(request: Request) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error(500, "internal_error", "Internal server error.", "The server log has the details.")
 
@@ -79,8 +78,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         try:
             return await call_next(request)
         except Exception:
-            log.exception("unhandled error on %s %s", request.method, request.url.path)
-            return _error(500, "internal_error", "Internal server error.", "The server log has the details.")
+            return internal_error(request)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return internal_error(request)  # an error in a middleware outside `contain_errors`
 
 
 def create_app(settings: Settings | None = None, engine: Any = None) -> FastAPI:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .syllables import is_syllable
-
-GLOSSARY_PATH = Path(__file__).parent / "data" / "en_vi_glossary.tsv"
-_MAX_PHRASE = 6
+from .syllables import DOMAIN_GLOSSARY as GLOSSARY_PATH
+from .syllables import glossary_pairs, is_syllable
 
 # English words that are not also folded Vietnamese syllables ("the", "to", "do", "an" are: "thể chế", "tổ chức",
 # "do ai ký", "an toàn"), so a question without diacritics is never mistaken for English.
@@ -36,7 +33,7 @@ class Glossary:
     """English phrases (tuples of lowercase words) and the Vietnamese words they stand for."""
 
     entries: dict[tuple[str, ...], str]
-    prefixes: frozenset[tuple[str, ...]]  # every leading part of a phrase, to stop a match that cannot grow
+    prefixes: frozenset[tuple[str, ...]]  # every leading part of a phrase, so a match stops when it cannot grow
     words: frozenset[str]  # every English word used in an entry, to recognise inflected forms
 
 
@@ -49,12 +46,8 @@ def _words(text: str) -> list[tuple[str, int]]:
 def load_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
     """Read the tab-separated glossary (`english<TAB>vietnamese`, `#` comments)."""
     entries: dict[tuple[str, ...], str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        english, vietnamese = line.split("\t", 1)
-        key = tuple(w.lower() for w, _ in _words(english))
-        entries.setdefault(key, unicodedata.normalize("NFC", vietnamese.strip()))
+    for english, vietnamese in glossary_pairs(path):
+        entries.setdefault(tuple(w.lower() for w, _ in _words(english)), vietnamese)
     prefixes = frozenset(key[:n] for key in entries for n in range(1, len(key) + 1))
     return Glossary(entries, prefixes, frozenset(w for key in entries for w in key))
 
@@ -134,7 +127,7 @@ def _longest_phrase(forms: list[tuple[str, ...]], i: int, glossary: Glossary) ->
         j, key, typed = stack.pop()
         if key in glossary.entries and (len(key), typed) > best_score:
             best, best_score = key, (len(key), typed)
-        if j < len(forms) and len(key) < _MAX_PHRASE:
+        if j < len(forms):  # a key grows only while it is the start of some phrase: `prefixes` bounds the search
             for n, form in enumerate(forms[j]):
                 longer = (*key, form)
                 if longer in glossary.prefixes:

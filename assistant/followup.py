@@ -39,12 +39,15 @@ def resolve(
     folded = " ".join(fold(question).split()).strip(" ?.!")
     info = analyse(question, documents)
     previous = history[-1]
-    # The previous question may itself have been a follow-up ("còn Lai Châu thì sao?" after a question about Khánh
-    # Hòa): continue from what it was resolved to, so a third "còn Hà Tĩnh thì sao?" keeps the topic.
-    prev_question = resolve(previous.question, history[:-1], documents, None)[0]
+
+    def previous_resolved() -> str:
+        # The previous question may itself have been a follow-up ("còn Lai Châu thì sao?" after a question about
+        # Khánh Hòa): continue from what it was resolved to, so a third "còn Hà Tĩnh thì sao?" keeps the topic.
+        return resolve(previous.question, history[:-1], documents, None)[0]
+
     if info.sources and _ELLIPTIC.search(folded):
         # Same question, new place: drop the old place names from the previous question, add the new ones.
-        prev = fold(prev_question)
+        prev = fold(previous_resolved())
         for doc in documents:
             for name in place_names(doc):
                 prev = re.sub(rf"\b{re.escape(name)}\b", " ", prev)
@@ -60,5 +63,5 @@ def resolve(
         return question, scoped
     if not info.sources and len(folded.split()) <= 4 and previous.sources:
         # A very short question ("còn chỉ tiêu năm 2025?") continues the previous topic.
-        return f"{question} {prev_question}", filters
+        return f"{question} {previous_resolved()}", filters
     return question, filters

@@ -25,7 +25,6 @@ _MONTH_YEAR = re.compile(r"thang\s*(\d{1,2})\s*(?:/|-|nam)\s*(\d{4})|(?<![\d/])(
 _SLASHED = re.compile(r"(?<![\d/])\d+(?:/\d+)+")  # the number of a legal symbol: "61/2018" of "61/2018/NĐ-CP"
 _NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*(\s*(?:%|phan tram))?")
 _WORD = re.compile(r"[^\W\d_]+")
-# Instruction-like text in a passage: a prompt injection, never evidence for anything.
 # Instruction-like text in a passage: a prompt injection, never evidence for anything. "Không (được) bỏ qua các
 # hướng dẫn" is a plan's own wording, and "chỉ thị"/"yêu cầu" name instruments and duties, so they are not matched.
 INSTRUCTION = re.compile(

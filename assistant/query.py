@@ -84,14 +84,13 @@ def uncovered_plan_years(info: QueryInfo, documents: Mapping[str, Document]) -> 
     asked = {int(a or b) for a, b in _PLAN_YEAR.findall(info.folded)}
     if not asked or not info.sources:
         return None
-    covered: set[int] = set()
-    have: set[int] = set()
+    covered: set[int] = set()  # the years the plans are for
+    have: set[int] = set()  # also the years their titles name and the year they were issued
     for source in info.sources:
-        doc = documents[source]
-        covered |= years_covered(doc)
-        have |= years_covered(doc) | {int(y) for y in re.findall(r"20\d\d", doc.metadata.title or "")}
-        if doc.metadata.issue_date:
-            have.add(int(doc.metadata.issue_date[:4]))
+        md = documents[source].metadata
+        covered |= years_covered(documents[source])
+        have |= {int(y) for y in re.findall(r"20\d\d", f"{md.title or ''} {md.issue_date or ''}")}
+    have |= covered
     if not have or asked & have:
         return None
     return sorted(asked), sorted(covered or have)

@@ -114,10 +114,14 @@ class Retriever:
         mode: Mode = "hybrid",
         info: QueryInfo | None = None,
     ) -> list[Passage]:
-        """Ranked passages; across-document questions get the best passages of every matching document first."""
-        check_question(question)
-        question = to_vietnamese(question) or question  # English: search the plans in their own words
-        info = info or analyse(question, self.index.documents.values())
+        """Ranked passages; across-document questions get the best passages of every matching document first.
+
+        `info` comes from a caller that has already checked, rendered (English) and analysed the question.
+        """
+        if info is None:
+            check_question(question)
+            question = to_vietnamese(question) or question  # English: search the plans in their own words
+            info = analyse(question, self.index.documents.values())
         runs, weights = [], []
         if mode in ("hybrid", "bm25"):
             tokens = search_tokens(question)

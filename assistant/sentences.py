@@ -107,11 +107,8 @@ class Scorer:
     def terms(self, question: str, drop: Iterable[str] = ()) -> dict[str, float]:
         """Content tokens of the question with their weights (place names the soft filter handles are dropped)."""
         dropped = {t for phrase in drop for t in search_tokens(phrase)}
-        tokens = search_tokens(question)
-        # Folded syllables collide ("Sở" of the issuer, "số" of "số hóa"): a syllable stays when the question uses
-        # it inside a word that does not identify the plan.
         out = {}
-        for t in tokens:
+        for t in search_tokens(question):
             if t in STOPWORDS or t in dropped or (len(t) < 2 and not t.isdigit()):
                 continue
             if "_" in t and all(p in STOPWORDS for p in t.split("_")):

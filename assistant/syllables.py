@@ -167,10 +167,19 @@ def clean_corpus_files() -> tuple[Path, ...]:
 DOMAIN_GLOSSARY = Path(__file__).parent / "data" / "en_vi_glossary.tsv"
 
 
+def glossary_pairs(path: Path = DOMAIN_GLOSSARY) -> list[tuple[str, str]]:
+    """(english, vietnamese) rows of a tab-separated glossary; `#` lines are comments, Vietnamese comes out NFC."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            english, vietnamese = line.split("\t", 1)
+            rows.append((english, unicodedata.normalize("NFC", vietnamese.strip())))
+    return rows
+
+
 def domain_phrases() -> list[str]:
     """Distinct Vietnamese phrases of the domain glossary."""
-    lines = DOMAIN_GLOSSARY.read_text(encoding="utf-8").splitlines()
-    return list(dict.fromkeys(ln.split("\t", 1)[1].strip() for ln in lines if "\t" in ln and not ln.startswith("#")))
+    return list(dict.fromkeys(vietnamese for _, vietnamese in glossary_pairs()))
 
 
 # OCR characters and the letter each most often stands for, used only to find candidates.

@@ -78,27 +78,25 @@
   }
 
   /* Filters change faster than responses arrive: only the latest request may fill a table, and the table says
-     (aria-busy) while it is waiting, for screen readers and tests alike. */
+     (aria-busy) while it is waiting, for screen readers and tests alike. `render` fills the table and returns
+     the status line. */
   var latest = {};
-  function fetchFor(table, url) {
+  function load(table, status, url, render) {
     var token = (latest[table] || 0) + 1;
+    var current = function () { return latest[table] === token; };
     latest[table] = token;
     $(table).setAttribute("aria-busy", "true");
-    var superseded = function () { return latest[table] !== token; };
-    return getJSON(url).then(function (body) {
-      return superseded() ? new Promise(function () {}) : body;  // a stale answer never renders
-    }, function (err) {
-      if (superseded()) { return new Promise(function () {}); }
-      throw err;
-    });
+    $(status).textContent = "Đang tải…";
+    return getJSON(url)
+      .then(function (body) { if (current()) { $(status).textContent = render(body); } })
+      .catch(function (err) { if (current()) { $(status).textContent = "Lỗi: " + err.message; } })
+      .then(function () { if (current()) { $(table).setAttribute("aria-busy", "false"); } });
   }
-  function settled(table) { $(table).setAttribute("aria-busy", "false"); }
 
   /* ---------- legal references ---------- */
   function loadRefs() {
     var params = { doc: $("refs-doc").value, type: $("refs-type").value, cites: $("refs-cites").value.trim() };
-    $("refs-status").textContent = "Đang tải…";
-    return fetchFor("refs-table", "/api/legal-refs" + query(params)).then(function (body) {
+    return load("refs-table", "refs-status", "/api/legal-refs" + query(params), function (body) {
       var tbody = $("refs-table").tBodies[0];
       tbody.textContent = "";
       fillSelect($("refs-type"), Array.from(new Set(body.rows.map(function (r) { return r.type; }))).sort());
@@ -129,9 +127,8 @@
         var parts = Object.keys(i.values).map(function (v) { return v + " (" + i.values[v].join(", ") + ")"; });
         warn.appendChild(el("li", i.number + ": " + (i.field === "date" ? "ngày" : "loại") + " khác nhau — " + parts.join("; ")));
       });
-      $("refs-status").textContent = body.rows.length + " dòng";
-      settled("refs-table");
-    }).catch(function (err) { $("refs-status").textContent = "Lỗi: " + err.message; settled("refs-table"); });
+      return body.rows.length + " dòng";
+    });
   }
 
   /* ---------- targets ---------- */
@@ -141,9 +138,8 @@
 
   function loadTargets() {
     var params = targetParams();
-    $("targets-status").textContent = "Đang tải…";
     $("targets-csv").href = "/api/targets" + query(Object.assign({ format: "csv" }, params));
-    return fetchFor("targets-table", "/api/targets" + query(params)).then(function (body) {
+    return load("targets-table", "targets-status", "/api/targets" + query(params), function (body) {
       fillSelect($("targets-area"), body.areas);
       fillSelect($("targets-province"), body.provinces);
       fillSelect($("targets-year"), body.years);
@@ -161,9 +157,8 @@
         tr.appendChild(td);
         tbody.appendChild(tr);
       });
-      $("targets-status").textContent = body.targets.length + " chỉ tiêu";
-      settled("targets-table");
-    }).catch(function (err) { $("targets-status").textContent = "Lỗi: " + err.message; settled("targets-table"); });
+      return body.targets.length + " chỉ tiêu";
+    });
   }
 
   $("refs-filters").addEventListener("submit", function (e) { e.preventDefault(); loadRefs(); });
