@@ -27,10 +27,11 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check assistant tests
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 bench: setup
-	$(BIN)/python -m assistant.bench --out evals/bench.json
+	$(BIN)/python -m assistant.evaluation.bench --out evals/bench.json
 
 eval: setup
 	$(BIN)/assistant eval evals/dev_questions.jsonl --out evals/runs/dev_results.jsonl --label dev
@@ -38,11 +39,12 @@ eval: setup
 
 # The README's screenshot is the browser test's artifact; refreshed on purpose, never by `make test`.
 screenshot: setup
-	$(BIN)/python -m pytest tests/test_browser.py -k ask_open_citation
+	$(BIN)/python -m pytest tests/api/test_browser.py -k ask_open_citation
 	cp test-artifacts/answer.png docs/screenshot.png
 
 lint: setup
 	$(BIN)/ruff check assistant tests
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) index/ .pytest_cache

@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from .errors import AssistantError, BadRequest
-from .settings import Settings
+from assistant.errors import AssistantError, BadRequest
+from assistant.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Trợ lý hỏi đáp kế hoạch CCHC (offline).")
 # Soft wrap: a row piped to grep or a file stays one line instead of being cut at 80 columns.
@@ -26,7 +26,7 @@ def _settings() -> Settings:
 
 
 def _token_counter(settings: Settings):
-    from .embed import load_token_counter
+    from assistant.search.embed import load_token_counter
 
     return load_token_counter(settings.embedding_model, settings.cache_dir / "models")
 
@@ -37,8 +37,8 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report")] = False,
 ) -> None:
     """Read a corpus folder and report documents, chunks and skipped files."""
-    from .chunk import ChunkingConfig
-    from .corpus import parse_corpus
+    from assistant.documents.chunk import ChunkingConfig
+    from assistant.documents.pipeline import parse_corpus
 
     settings = _settings()
     folder = corpus or settings.corpus_dir
@@ -47,7 +47,7 @@ def ingest(
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("Đang đọc tài liệu", total=None)
         parsed = parse_corpus(folder, count, config, settings.restore_ocr, progress=lambda s: bar.update(task, description=s))
-    from .structure import count_sections
+    from assistant.documents.structure import count_sections
 
     report = {
         "corpus": str(folder),
@@ -83,8 +83,8 @@ def ingest(
 @app.command()
 def inspect(file: Annotated[Path, typer.Argument(help="A document file")]) -> None:
     """Show a document's metadata, section tree and chunks."""
-    from .chunk import ChunkingConfig
-    from .corpus import parse_file
+    from assistant.documents.chunk import ChunkingConfig
+    from assistant.documents.pipeline import parse_file
 
     settings = _settings()
     config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
@@ -111,7 +111,7 @@ def index(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable statistics")] = False,
 ) -> None:
     """Build or refresh the index of the corpus (reuses embeddings of unchanged chunks)."""
-    from .engine import build
+    from assistant.engine import build
 
     settings = _settings()
     with Progress(console=err, transient=True) as bar:
@@ -140,7 +140,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")
 
 
 def _filters(source, province, year):
-    from .retrieve import Filters
+    from assistant.search.retrieve import Filters
 
     return Filters(source=source, province=province, year=year)
 
@@ -156,7 +156,7 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Print ranked passages with source, section and exact span."""
-    from .engine import Engine
+    from assistant.engine import Engine
 
     if mode not in ("hybrid", "bm25", "dense"):
         raise BadRequest(f"unknown --mode {mode!r}", hint="use hybrid, bm25 or dense")
@@ -182,12 +182,12 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question with numbered citations."""
-    from .engine import Engine
+    from assistant.engine import Engine
 
     engine = Engine.open(_settings())
     answer = engine.answerer.ask(question, filters=_filters(source, province, year))
     if as_json:
-        from .evaluate import result_record
+        from assistant.evaluation.runner import result_record
 
         console.print_json(json.dumps(result_record({"id": "cli", "question": question}, answer, 0.0) | {
             "timings_ms": answer.timings_ms}, ensure_ascii=False))
@@ -210,8 +210,8 @@ def eval_(
     label: Annotated[str, typer.Option(help="Name of this run in the report")] = "",
 ) -> None:
     """Run the question set and write results and a report."""
-    from .engine import Engine, texts_of
-    from .evaluate import evaluate, load_questions
+    from assistant.engine import Engine, texts_of
+    from assistant.evaluation.runner import evaluate, load_questions
 
     engine = Engine.open(_settings())
     qs = load_questions(questions)
@@ -236,10 +236,10 @@ def restore(
     file: Annotated[Path | None, typer.Argument(help="A document to restore whole (default: lines on stdin)")] = None,
 ) -> None:
     """Restore Vietnamese diacritics in OCR text: one output line per input line."""
-    from .restore import restore_line, restore_text
+    from assistant.restore.restorer import restore_line, restore_text
 
     if file is not None:
-        from .ingest import read_file
+        from assistant.documents.read import read_file
 
         raw = read_file(file, file.name)
         sys.stdout.write(restore_text(raw.text).text)
@@ -261,8 +261,8 @@ def legal_refs(
     """Legal documents each plan cites, or the plans citing a given instrument."""
     import csv
 
-    from .ingest import read_corpus
-    from .legal_index import ReferenceIndex
+    from assistant.documents.read import read_corpus
+    from assistant.legal.citations import ReferenceIndex
 
     if as_json and as_csv:
         raise BadRequest("choose one of --json and --csv")
@@ -299,9 +299,9 @@ def targets(
     """Quantitative targets (percentages, counts, amounts, deadlines) each plan sets, with exact spans."""
     import csv
 
-    from .engine import Engine
-    from .legal_text import fold_str
-    from .targets import Target, targets_table
+    from assistant.engine import Engine
+    from assistant.tables.targets import Target, targets_table
+    from assistant.text.legal_text import fold_str
 
     rows = [t.to_dict() for t in targets_table(Engine.open(_settings()).index)
             if (not doc or t.source == doc) and (not area or fold_str(t.area or "") == fold_str(area))]
@@ -327,8 +327,8 @@ def serve(
     """Build the index when missing or stale, then serve the API and chat widget."""
     import uvicorn
 
-    from .api import create_app
-    from .engine import Engine
+    from assistant.api.app import create_app
+    from assistant.engine import Engine
 
     settings = _settings()
     err.print(f"Đang nạp chỉ mục {settings.index_dir} (xây dựng lại nếu cần)…", markup=False, highlight=False)

@@ -6,15 +6,23 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .answer import Answerer
-from .chunk import ChunkingConfig
-from .corpus import parse_corpus
-from .embed import load_encoder
-from .errors import IndexMissingError
-from .generate import Generator
-from .index import Index, IndexConfig, build_index, file_hashes, is_stale, load_index, read_manifest
-from .retrieve import Retriever
-from .settings import Settings
+from assistant.answer.answerer import Answerer
+from assistant.answer.generate import Generator
+from assistant.documents.chunk import ChunkingConfig
+from assistant.documents.pipeline import parse_corpus
+from assistant.errors import IndexMissingError
+from assistant.search.embed import load_encoder
+from assistant.search.index import (
+    Index,
+    IndexConfig,
+    build_index,
+    file_hashes,
+    is_stale,
+    load_index,
+    read_manifest,
+)
+from assistant.search.retrieve import Retriever
+from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,352 @@
+"""Extractive answers with numbered citations: facts, figures, lists across plans, legal references, abstention."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from assistant.answer.followup import Turn, resolve
+from assistant.answer.generate import Generator
+from assistant.answer.render import Candidate, doc_label, evidence_first, overlaps, shown, vn_date
+from assistant.answer.statements import Scorer, Sentence, answer_kind, kind_match, split
+from assistant.documents.structure import path_at
+from assistant.legal.citations import ReferenceIndex
+from assistant.restore.restorer import to_restored_span
+from assistant.search.crosslingual import to_vietnamese
+from assistant.search.query import QueryInfo, analyse, place_names, uncovered_plan_years
+from assistant.search.retrieve import Filters, Retriever, check_question
+from assistant.tables.targets import Target, targets_table
+from assistant.text.legal_text import PROVINCE_BY_KEY, PROVINCE_RE, fold_str
+from assistant.text.normalize import fold
+from assistant.types import Answer, Citation, Passage
+
+__all__ = ["Answerer", "Turn"]
+
+# Calibrated on the development questions (`make eval`, report in evals/): below this weighted share of the
+# question's content words, the best sentence is not evidence enough and the assistant abstains.
+MIN_SUPPORT = 0.45
+# Question kinds answered by a target of the targets table, and the score a statement gains by holding one.
+_TARGET_KINDS = {"percent": "percent", "number": "count", "money": "amount", "date": "date", "target": None}
+TARGET_BONUS = 0.1
+# Share of a statement's support that its passage's context (document header, section, neighbours) can supply.
+CONTEXT_WEIGHT = 0.3
+# A statement holding the kind of value asked for (a date for "ngày nào") needs less of the wording.
+VALUE_SUPPORT = 0.3
+_CITATION_Q = re.compile(
+    r"\b(?:can cu|van ban nao|nhung van ban|nghi dinh nao|quyet dinh nao|chi thi nao|nghi quyet nao|trich dan|"
+    r"vien dan|dua tren|theo nhung|cites?|cited|references?)\b"
+)
+_SYMBOL_IN_Q = re.compile(r"\d+(?:/\d{4})?[/-][a-z]{1,4}(?:[-/][a-z0-9]{1,6})+"
+                          # typed loosely, as auditors do: "nd 61/2018", "Nghị định số 61", "qd 06"
+                          r"|\b(?:nghi dinh|nd|quyet dinh|qd|chi thi|ct|nghi quyet|nq|thong tu|tt)\s+(?:so\s+)?"
+                          r"\d+(?:/\d{4})?\b")
+_TYPE_WORDS = {"nghi dinh": "Nghị định", "quyet dinh": "Quyết định", "chi thi": "Chỉ thị", "nghi quyet": "Nghị quyết",
+               "thong tu": "Thông tư", "cong van": "Công văn", "ke hoach so": "Kế hoạch"}
+# Questions whose answer is a value: a statement without one cannot answer them, however well it matches.
+VALUE_KINDS = ("percent", "date", "money", "number", "rank", "frequency")
+# Words of a citation question that ask for documents rather than name a topic.
+_GENERIC_CITATION_WORDS = ("kế hoạch cải cách hành chính CCHC văn bản nào những căn cứ dựa trên theo xây dựng "
+                           "được ban hành trích dẫn viện dẫn nghị định quyết định chỉ thị nghị quyết thông tư công văn "
+                           "sở y tế năm")
+UNKNOWN_ENGLISH = ("Câu hỏi tiếng Anh này không có thuật ngữ nào về kế hoạch cải cách hành chính mà hệ thống nhận ra; "
+                   "hãy hỏi bằng tiếng Việt hoặc dùng thuật ngữ khác.")
+NOT_FOUND = "Các tài liệu hiện có không chứa thông tin để trả lời câu hỏi này."
+
+
+@dataclass
+class Answerer:
+    """Composes short Vietnamese answers from retrieved passages, every statement cited."""
+
+    retriever: Retriever
+    k: int = 10
+    min_support: float = MIN_SUPPORT
+    generator: Generator | None = None  # optional generative mode; extractive answers are its fallback
+    scorer: Scorer = field(init=False)
+    references: ReferenceIndex = field(init=False)  # also served as the auditors' reference index
+    targets: list[Target] = field(init=False, repr=False)
+    _chunk_keys: dict[str, frozenset[str]] = field(init=False, repr=False)
+    _targets: dict[str, list[tuple[int, int, str]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index = self.retriever.index
+        self.scorer = Scorer(c.keys for c in index.chunks)
+        self.references = ReferenceIndex.from_texts({s: d.text for s, d in index.documents.items()})
+        self._chunk_keys = {c.id: frozenset(c.keys.split()) for c in index.chunks}
+        # Where the plans state a target (value spans by kind): a statement holding a target of the kind asked
+        # for is a stronger answer to a figure question than one that merely mentions a number.
+        self.targets = targets_table(index)  # also served as the auditors' targets table
+        self._targets = {}
+        for t in self.targets:
+            self._targets.setdefault(t.source, []).append((t.start, t.end, t.kind))
+
+    # --- public -----------------------------------------------------------------------------------------------
+    def ask(self, question: str, history: tuple[Turn, ...] = (), filters: Filters | None = None,
+            mode: str = "hybrid") -> Answer:
+        """Answer one question, resolving follow-ups against the conversation history."""
+        t0 = time.perf_counter()
+        docs = self.retriever.index.documents
+        check_question(question)
+        resolved, filters = resolve(question, history, docs.values(), filters)
+        # An English question is searched and answered through its Vietnamese rendering (the plans' language).
+        rendered = to_vietnamese(resolved)
+        if rendered is not None and not any(ch.isalnum() for ch in rendered):
+            # English whose words the domain glossary does not know: nothing to search the plans for.
+            return Answer(question, UNKNOWN_ENGLISH, (), (), True, {"retrieve_ms": 0.0, "compose_ms": 0.0})
+        question_used = rendered or resolved
+        info = analyse(question_used, docs.values())
+        passages = self.retriever.search(question_used, self.k, filters, mode, info)
+        t1 = time.perf_counter()
+        text, cited, abstained = self._compose(question_used, info, passages, filters, asked=resolved)
+        citations = tuple(self._cite(n, s, p) for n, (s, p) in enumerate(cited, start=1))
+        restored = [f"[{c.n}]" for c in citations if c.reading and c.reading != c.quote]
+        if restored and not abstained:
+            # OCR sources are quoted in their restored reading; say so, the citation still opens the original.
+            text += f"\n(Trích dẫn {', '.join(restored)}: bản đọc phục hồi dấu từ văn bản quét OCR.)"
+        timings = {"retrieve_ms": (t1 - t0) * 1000, "compose_ms": (time.perf_counter() - t1) * 1000}
+        answer = Answer(question, text, citations, evidence_first(passages, cited), abstained, timings)
+        if self.generator is None or self._unknown_places(question_used):
+            # A province with no plan in the corpus: the passages are other provinces', not material to answer from.
+            return answer
+        return self.generator.answer(resolved, answer, docs)
+
+    # --- composition ------------------------------------------------------------------------------------------
+    def _compose(self, question: str, info: QueryInfo, passages: list[Passage], filters: Filters | None,
+                 asked: str = ""):
+        missing = self._unknown_places(question)
+        if missing and not info.sources:
+            return self._abstain(f"Các tài liệu hiện có không có kế hoạch nào của {missing}.", passages)
+        if not passages:
+            return NOT_FOUND, [], True
+        other_year = self._uncovered_year(info)
+        if other_year:
+            return self._abstain(other_year, passages)
+        # The English wording says what is asked for when its Vietnamese rendering does not ("what rank").
+        kind = answer_kind(question)
+        if kind == "text":
+            kind = answer_kind(asked or question)
+        if kind == "signer":
+            return self._signer(question, info, passages)
+        folded = fold(question)
+        if _CITATION_Q.search(folded) or _SYMBOL_IN_Q.search(folded):
+            answer = self._legal(question, folded, info, passages)
+            if answer:
+                return answer
+        if info.across or len(info.sources) > 1:
+            return self._per_document(question, info, passages, kind)
+        return self._fact(question, info, passages, kind)
+
+    def _abstain(self, message: str, passages: list[Passage]):
+        """Say the documents do not answer; the retrieved passages stay in the answer as related material."""
+        if passages:
+            message += " Các đoạn liên quan nhất được liệt kê bên dưới để tham khảo."
+        return message, [], True
+
+    def _candidates(self, question: str, info: QueryInfo, passages: list[Passage], kind: str) -> list[Candidate]:
+        docs = self.retriever.index.documents
+        terms = self.scorer.terms(question, self._identifying(info))
+        out = []
+        chunk_keys = self._chunk_keys
+        for rank, p in enumerate(passages[:6]):
+            # The passage with its document header and section path is the statement's context: part of the
+            # evidence, but less than the statement itself.
+            have = chunk_keys.get(p.chunk_id, frozenset())
+            context = sum(w for t, w in terms.items() if t in have) / sum(terms.values()) if terms else 0.0
+            for s in split(p.source, docs[p.source].text, p.start, p.end):
+                reading = self._reading(s.source, s.start, s.end)
+                # The section title says what a statement is about ("3. Cải cách thể chế" > "c) Đơn vị thực hiện").
+                section = " > ".join(path_at(docs[p.source].sections, s.start))
+                own = self.scorer.coverage(terms, s.text, reading or "", section)
+                support = (1 - CONTEXT_WEIGHT) * own + CONTEXT_WEIGHT * max(own, context)
+                score = support + 0.35 * kind_match(kind, s.text, reading or "") + 0.15 / (rank + 1)
+                if kind in _TARGET_KINDS and any(s.start <= a < s.end and _TARGET_KINDS[kind] in (None, k)
+                                                 for a, _, k in self._targets.get(s.source, ())):
+                    score += TARGET_BONUS
+                out.append(Candidate(s, p, rank, support, score, reading))
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def _fact(self, question: str, info: QueryInfo, passages: list[Passage], kind: str):
+        # A question that names a plan (its province or unit) is answered from that plan only: another
+        # province's statement is not the answer, however well it matches the wording.
+        named = [p for p in passages if p.source in info.sources] if info.sources else passages
+        cands = self._candidates(question, info, named, kind)
+        if not cands or not self._supported(cands[0], kind):
+            return self._abstain(NOT_FOUND, passages)
+        best = cands[0]
+        chosen = [best]
+        for c in cands[1:4]:  # a second statement only when it is as good and holds the value the first lacks
+            if (kind in VALUE_KINDS and c.support >= best.support and c.score >= best.score
+                    and c.passage.source == best.passage.source and not overlaps(c, chosen)):
+                chosen.append(c)
+                break
+        lines = [f"{shown(c)} [{n}]" for n, c in enumerate(chosen, start=1)]
+        return " ".join(lines), [(c.sentence, c.passage) for c in chosen], False
+
+    def _supported(self, c: Candidate, kind: str) -> bool:
+        """Enough evidence to answer: the question's words, or fewer of them plus the kind of value it asks for."""
+        if kind in VALUE_KINDS:
+            has_value = kind_match(kind, c.sentence.text, c.reading or "") == 1
+            return has_value and c.support >= VALUE_SUPPORT
+        return c.support >= self.min_support
+
+    def _per_document(self, question: str, info: QueryInfo, passages: list[Passage], kind: str):
+        """One line per matching document, each cited; documents are those the retriever returned."""
+        wanted = info.sources or list(dict.fromkeys(p.source for p in passages))
+        cands = self._candidates(question, info, passages, kind)
+        lines, cited = [], []
+        best_support = max((c.support for c in cands), default=0.0)
+        for source in wanted:
+            mine = [c for c in cands if c.sentence.source == source]
+            if not mine or mine[0].support < max(self.min_support, 0.6 * best_support):
+                continue
+            c = mine[0]
+            cited.append((c.sentence, c.passage))
+            lines.append(f"- {self._place_label(source)}: {shown(c)} [{len(cited)}]")
+        if not lines:
+            return self._abstain(NOT_FOUND, passages)
+        return "\n".join(lines), cited, False
+
+    def _signer(self, question: str, info: QueryInfo, passages: list[Passage]):
+        docs = self.retriever.index.documents
+        sources = info.sources or [passages[0].source]
+        lines, cited = [], []
+        for source in sources:
+            md = docs[source].metadata
+            pos = docs[source].text.rfind(md.signer) if md.signer else -1
+            if pos < 0:
+                continue
+            s = Sentence(source, pos, pos + len(md.signer), md.signer)
+            name = self._reading(source, s.start, s.end) or md.signer
+            role = f" ({md.signer_title.title()})" if md.signer_title else ""
+            cited.append((s, self._passage_of(source, s)))
+            lines.append(f"{doc_label(md)} do {name}{role} ký [{len(cited)}].")
+        if not lines:
+            return self._abstain("Tài liệu không ghi người ký kế hoạch này.", passages)
+        return " ".join(lines), cited, False
+
+    def _legal(self, question: str, folded: str, info: QueryInfo, passages: list[Passage]):
+        """Citation questions: which instruments a plan cites, or which plans cite an instrument."""
+        docs = self.retriever.index.documents
+        symbol = _SYMBOL_IN_Q.search(folded)
+        cited = []
+        if symbol:
+            refs = [r for r in self.references.cited_by(symbol.group(0)) if not r.own]
+            lines = []
+            for r in refs:
+                m = r.mentions[0]
+                passage = self._passage_of(r.source, m)
+                statement = next((x for x in split(r.source, docs[r.source].text, passage.start, passage.end)
+                                  if x.start <= m.start < x.end), None)
+                span = statement or Sentence(r.source, m.start, m.end, m.text)
+                cited.append((span, passage))
+                reading = self._reading(span.source, span.start, span.end) or span.text
+                lines.append(f"- {doc_label(docs[r.source].metadata)} viện dẫn {r.type} {r.number}: "
+                             f"{' '.join(reading.split())} [{len(cited)}]")
+            if lines:
+                return "\n".join(lines), cited, False
+            return None
+        wanted_type = next((t for k, t in _TYPE_WORDS.items() if k in folded), None)
+        sources = info.sources or [passages[0].source]
+        # Only the statements that answer the question's topic ("... về tinh giản biên chế") count: their support
+        # must be close to that of the best statement that cites anything.
+        cands = [c for c in self._candidates(question, info, passages, "text") if c.sentence.source in sources]
+        refs = [r for src in sources for r in self.references.cites(src)
+                if not r.own and (not wanted_type or r.type == wanted_type)]
+
+        def mentions_in(c: Candidate):
+            return [(r, m) for r in refs for m in r.mentions
+                    if r.source == c.sentence.source and c.sentence.start <= m.start < c.sentence.end]
+
+        citing = [c for c in cands if mentions_in(c)]
+        # The topic is what remains of the question once the plan, the year and the asking words are removed.
+        topic = [t for t in self.scorer.terms(question, [*self._identifying(info), _GENERIC_CITATION_WORDS])
+                 if "_" not in t and not re.fullmatch(r"(?:19|20)\d\d", t)]
+        if not topic:
+            # "Kế hoạch ... dựa trên những văn bản nào?": the instruments a plan rests on are cited in its preamble.
+            citing = [Candidate(x, self._passage_of(src, x), 0, 1.0, 1.0, None)
+                      for src in sources for x in self._preamble_statements(src)]
+            citing = [c for c in citing if mentions_in(c)]
+        if not citing:
+            return None
+        floor = 0.8 * max(c.support for c in citing)
+        lines, seen = [], set()
+        for c in sorted(citing, key=lambda c: c.sentence.start):
+            if c.support < floor:
+                continue
+            for r, m in mentions_in(c):
+                if (r.source, r.number) in seen:
+                    continue
+                seen.add((r.source, r.number))
+                cited.append((Sentence(r.source, m.start, m.end, m.text), c.passage))
+                date = f" ngày {vn_date(r.date)}" if r.date else ""
+                lines.append(f"- {r.type} {r.number}{date} [{len(cited)}]")
+        if not lines:
+            return None
+        head = f"{doc_label(docs[sources[0]].metadata)} viện dẫn:" if len(sources) == 1 else "Các văn bản được viện dẫn:"
+        return head + "\n" + "\n".join(lines), cited, False
+
+    # --- helpers ----------------------------------------------------------------------------------------------
+    def _place_label(self, source: str) -> str:
+        """A plan named by its place in a list ("Hà Tĩnh", "Tu Mơ Rông"): the unit's district or its province."""
+        md = self.retriever.index.documents[source].metadata
+        m = re.search(r"\b(?:huyện|quận|thị xã|thành phố)\s+(.+)$", md.issuer or "")
+        # The index stores OCR issuers in their restored reading (corpus.readable_metadata).
+        place = m.group(1) if m else md.province
+        return place or doc_label(md)
+
+    def _preamble_statements(self, source: str) -> list[Sentence]:
+        """Statements of the text before the first top-level heading (the "Căn cứ ..." / "Thực hiện ..." part)."""
+        doc = self.retriever.index.documents[source]
+        first = doc.sections[0] if doc.sections else None
+        if first is None or first.title != "Phần đầu":
+            return []
+        return split(source, doc.text, first.start, first.end)
+
+    def _identifying(self, info: QueryInfo) -> list[str]:
+        """Words that only say which plan is meant (its places, issuer, number): the soft filter uses them, so
+        they are not evidence that a statement answers the question."""
+        docs = self.retriever.index.documents
+        words: list[str] = []
+        for s in info.sources:
+            md = docs[s].metadata
+            words += list(place_names(docs[s])) + [x for x in (md.issuer, md.parent, md.number) if x]
+        return words
+
+    def _uncovered_year(self, info: QueryInfo) -> str | None:
+        """The plan year a question asks about ("kế hoạch CCHC năm 2025 của Hà Tĩnh") when the named plans are for
+        other years: said plainly instead of answering from another year's plan."""
+        found = uncovered_plan_years(info, self.retriever.index.documents)
+        if found is None:
+            return None
+        asked, covered = found
+        places = ", ".join(dict.fromkeys(self._place_label(s) for s in info.sources))
+        return (f"Các tài liệu hiện có không có kế hoạch năm {', '.join(map(str, asked))} của {places} "
+                f"(kế hoạch hiện có: năm {', '.join(map(str, covered))}).")
+
+    def _unknown_places(self, question: str) -> str | None:
+        """A province the question names that no indexed plan belongs to."""
+        known = {fold(d.metadata.province) for d in self.retriever.index.documents.values() if d.metadata.province}
+        for m in PROVINCE_RE.finditer(fold_str(question)):
+            name = " ".join(m.group(0).split())
+            if fold(name) not in known:
+                return PROVINCE_BY_KEY.get(re.sub(r"[^a-z]", "", name), name.title())
+        return None
+
+    def _reading(self, source: str, start: int, end: int) -> str | None:
+        r = self.retriever.index.restorations.get(source)
+        if r is None:
+            return None
+        s, e = to_restored_span(r, start, end)
+        return r.text[s:e]
+
+    def _passage_of(self, source: str, span) -> Passage:
+        for i, c in enumerate(self.retriever.index.chunks):
+            if c.source == source and c.start <= span.start < c.end:
+                return self.retriever.passage(i, 0.0)
+        raise KeyError(source)
+
+    def _cite(self, n: int, sentence: Sentence, passage: Passage) -> Citation:
+        md = self.retriever.index.documents[sentence.source].metadata
+        return Citation(n, sentence.source, sentence.start, sentence.end, sentence.text, passage.section, md,
+                        self._reading(sentence.source, sentence.start, sentence.end))

@@ -1,0 +1,177 @@
+"""Sentences and clauses of a passage as exact spans, and how well each one answers a question."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.documents.chunk import unwrap_lines
+from assistant.text.normalize import fold, search_tokens
+
+# A new statement starts after sentence punctuation, at a list item, or at a semicolon between clauses.
+# Semicolons and colons stay inside: "2.1. Phòng Tổ chức cán bộ: chịu trách nhiệm ...; chủ trì ..." is one
+# statement whose subject comes first.
+_BREAK = re.compile(r"(?<=\w{2}[.!?])\s+(?=[-+•*]?\s*[^\W\d_])|\n\s*(?=[-+•*–]|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s)|\n\s*\n")
+# PDF tables come out one cell per line; a run of short lines is one table row, not many statements.
+_CELL_BREAK = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")
+_ITEM = re.compile(r"[-+•*–]|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVX]+\.\s")
+SHORT_LINE = 48
+# Function and question words carry no evidence ("những đơn vị nào", "là bao nhiêu", "khác nhau thế nào").
+# Folded forms collide ("hai" is both "hai" two and "hài" in "hài lòng"), so only unambiguous ones are listed.
+STOPWORDS = frozenset(
+    "nao gi ai la cua cac nhung co duoc trong ve va voi cho den tu theo tai thi sao bao nhieu may khi nao "
+    "o de do nay ay kia con hay hoac nhu the phai da se dang cung moi tung tat ca khac nhau giong "
+    "the a an of in on for to by is are was were which what who whom when where how many much does do did "
+    "plan plans document documents".split()
+)
+_NUMBERISH = re.compile(r"\d")
+_PERCENT = re.compile(r"\d\s?%")
+_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\bngay\s+\d{1,2}\b|\bthang\s+\d{1,2}\b|\bquy\s+[ivx1-4]\b|\bnam\s+20\d\d\b")
+_MONEY = re.compile(r"\d[\d.,]*\s*(?:dong|trieu|ty|nghin|vnd)\b")  # "130 triệu đồng", not "tỷ lệ"
+_NAMED_UNIT = re.compile(
+    # "Sở Tư pháp", "Sở Nội vụ" are units; "Sở Y tế" is the plan's own issuer, named in almost every statement.
+    r"\b(?:Phòng|Văn phòng|Thanh tra|Trung tâm|Chi cục|Ban|Khoa|Bệnh viện|Sở(?!\s+Y\s+tế)|Phong|Van phong|Trung tam)"
+    r"\s+(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*|Sở|Y tế)"
+)
+_UNIT = re.compile(r"\b(?:phong|van phong|thanh tra|trung tam|so|ban|uy ban|ubnd|don vi|co quan|chu tri)\b")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A statement inside a passage: exact span of the source text."""
+
+    source: str
+    start: int
+    end: int
+    text: str
+
+
+def split(source: str, text: str, start: int, end: int) -> list[Sentence]:
+    """Statements of text[start:end], with OCR line wraps ignored and exact offsets."""
+    body = _join_cells(unwrap_lines(text[start:end]))
+    out, cursor = [], 0
+    for m in _BREAK.finditer(body):
+        out.append((cursor, m.start()))
+        cursor = m.end()
+    out.append((cursor, len(body)))
+    sentences = []
+    for a, b in out:
+        raw = text[start + a : start + b]
+        lead = len(raw) - len(raw.lstrip(" \t\r\n-+•*–#"))
+        trail = len(raw) - len(raw.rstrip())
+        s, e = start + a + lead, start + b - trail
+        if e - s >= 8 and re.search(r"\w{2,}", text[s:e]):
+            sentences.append(Sentence(source, s, e, text[s:e]))
+    return sentences
+
+
+def _join_cells(body: str) -> str:
+    """Join the lines of a table row (short lines, none starting an item), keeping the length."""
+
+    def repl(m: re.Match[str]) -> str:
+        line_start = body.rfind("\n", 0, m.start()) + 1
+        before = body[line_start : m.start()]
+        nxt_end = body.find("\n", m.end())
+        after = body[m.end() : nxt_end if nxt_end >= 0 else len(body)]
+        if before.strip() and after.strip() and len(before.strip()) < SHORT_LINE and len(after.strip()) < SHORT_LINE \
+                and not _ITEM.match(after):
+            return " " * len(m.group(0))
+        return m.group(0)
+
+    return _CELL_BREAK.sub(repl, body)
+
+
+class Scorer:
+    """IDF-weighted share of the question's content words a sentence holds, plus what kind of answer it is."""
+
+    def __init__(self, documents_keys: Iterable[str]) -> None:
+        df: Counter[str] = Counter()
+        n = 0
+        for keys in documents_keys:
+            df.update(set(keys.split()))
+            n += 1
+        self.df, self.n = df, max(n, 1)
+
+    def idf(self, token: str) -> float:
+        """Robertson–Spärck Jones idf, floored at a small positive value."""
+        d = self.df.get(token, 0)
+        if d == 0:
+            # A word no passage uses (a paraphrase, an abbreviation like "TTYT") cannot be evidence anywhere;
+            # it counts as an ordinary word, not as the rarest one.
+            return 1.0
+        return max(0.05, math.log(1 + (self.n - d + 0.5) / (d + 0.5)))
+
+    def terms(self, question: str, drop: Iterable[str] = ()) -> dict[str, float]:
+        """Content tokens of the question with their weights (place names the soft filter handles are dropped)."""
+        dropped = {t for phrase in drop for t in search_tokens(phrase)}
+        out = {}
+        for t in search_tokens(question):
+            if t in STOPWORDS or t in dropped or (len(t) < 2 and not t.isdigit()):
+                continue
+            if "_" in t and all(p in STOPWORDS for p in t.split("_")):
+                continue
+            out[t] = self.idf(t) * (0.5 if "_" in t else 1.0)
+        return out
+
+    def coverage(self, terms: dict[str, float], *readings: str) -> float:
+        """Weighted share of the terms found in any reading of the sentence."""
+        if not terms:
+            return 0.0
+        have = set()
+        for r in readings:
+            if r:
+                have |= set(search_tokens(r))
+        return sum(w for t, w in terms.items() if t in have) / sum(terms.values())
+
+
+def answer_kind(question: str) -> str:
+    """What the question asks for: signer, percent, date, money, frequency, rank, number, target, unit, or text."""
+    q = fold(question)
+    if re.search(r"\b(?:ai ky|nguoi ky|ky ke hoach|ky van ban|who signed|signed by|signer)\b", q):
+        return "signer"
+    if re.search(r"\b(?:bao nhieu phan tram|ty le|ti le|phan tram|percent|percentage)\b|%", q):
+        return "percent"
+    if re.search(r"\b(?:ngay nao|khi nao|thoi han|han chot|truoc ngay|thoi gian nao|when|deadline|date)\b", q):
+        return "date"
+    if re.search(r"\b(?:kinh phi|chi phi|ngan sach|bao nhieu tien|dong|budget|cost|amount)\b", q):
+        return "money"
+    if re.search(r"\b(?:tan suat|bao lau mot lan|may lan|dinh ky nhu the nao|how often|frequency)\b", q):
+        return "frequency"
+    if re.search(r"\b(?:thu may|xep thu|xep hang thu|hang thu|dung thu|what rank|ranked)\b", q):
+        return "rank"
+    if re.search(r"\b(?:bao nhieu|may|so luong|how many|how much)\b", q):
+        return "number"
+    # "chỉ tiêu hài lòng": a target, which the plans state as a figure ("đạt từ 85% trở lên").
+    if re.search(r"\b(?:chi tieu|targets?)\b", q):
+        return "target"
+    if re.search(r"\b(?:don vi nao|phong nao|co quan nao|ai chu tri|chu tri|dau moi|which unit|which department|"
+                 r"who is responsible|responsible)\b", q):
+        return "unit"
+    return "text"
+
+
+def kind_match(kind: str, *readings: str) -> float:
+    """1 when a sentence holds the kind of value asked for, 0 when it cannot answer, 0.5 when unknown."""
+    folded = " ".join(fold(r) for r in readings if r)
+    if kind == "percent":
+        return float(bool(_PERCENT.search(folded)))
+    if kind == "date":
+        return float(bool(_DATE.search(folded)))
+    if kind == "money":
+        return float(bool(_MONEY.search(folded)))
+    if kind == "frequency":
+        return float(bool(re.search(r"\b(?:hang|hang nam|hang thang|hang quy|dinh ky|thuong xuyen|lan|moi)\b", folded)))
+    if kind == "rank":
+        return float(bool(re.search(r"\b(?:thu|hang|vi tri|top)\s+\d+", folded)))
+    if kind == "number":
+        return float(bool(_NUMBERISH.search(folded)))
+    if kind == "target":
+        return float(bool(_PERCENT.search(folded) or _MONEY.search(folded)))
+    if kind == "unit":
+        # A named unit ("Phòng Tổ chức cán bộ", "Văn phòng Sở", "Phòng KHTC"), not just the words "đơn vị".
+        named = any(_NAMED_UNIT.search(r) for r in readings if r)
+        return 1.0 if named else (0.3 if _UNIT.search(folded) else 0.0)
+    return 0.5

@@ -1,0 +1,296 @@
+"""Request and response models of the HTTP API, and their conversions from the library's value types."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.types import Answer, Citation, Document, Metadata, Passage, Section
+
+MODEL_ID = "assistant-cchc"
+
+
+class ErrorBody(BaseModel):
+    """What went wrong, for people and programs."""
+
+    code: str = Field(description="Stable machine-readable code, e.g. bad_request, not_found")
+    message: str
+    hint: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of every endpoint."""
+
+    error: ErrorBody
+
+
+class FiltersIn(BaseModel):
+    """Hard metadata filters; an omitted field means no constraint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str | None = Field(None, max_length=500, description="Document id (its path in the corpus)")
+    province: str | None = Field(None, max_length=100, examples=["Hà Tĩnh"])
+    year: int | None = Field(None, ge=1900, le=2200, description="Plans covering this year")
+    issuer: str | None = Field(None, max_length=200, examples=["Sở Y tế"])
+
+
+class AskRequest(BaseModel):
+    """A question, optionally inside a conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="Vietnamese (with or without diacritics) or English",
+                          examples=["Kế hoạch CCHC năm 2023 của Sở Y tế Hà Tĩnh có mục tiêu gì?"])
+    conversation_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$",
+                                        description="Reuse to ask follow-up questions; a new one is returned when omitted")
+    filters: FiltersIn | None = None
+
+
+class DocumentRef(BaseModel):
+    """The cited document, as its heading states it."""
+
+    issuer: str | None = None
+    number: str | None = None
+    year: int | None = None
+    issue_date: str | None = None
+    title: str | None = None
+
+
+class CitationOut(BaseModel):
+    """A numbered citation: `quote` is exactly the source text from `start` to `end`."""
+
+    n: int
+    source: str
+    start: int
+    end: int
+    quote: str
+    section: str
+    document: DocumentRef
+    reading: str | None = Field(None, description="Restored reading of the quote when the source is OCR text")
+
+
+class PassageOut(BaseModel):
+    """A retrieved passage with its exact span."""
+
+    source: str
+    start: int
+    end: int
+    text: str
+    score: float
+    section: str
+    reading: str | None = None
+
+
+class AskResponse(BaseModel):
+    """An answer with its citations and evidence."""
+
+    id: str = Field(description="Answer id, for feedback")
+    conversation_id: str
+    question: str
+    answer: str
+    citations: list[CitationOut]
+    passages: list[PassageOut]
+    abstained: bool
+    timings_ms: dict[str, float]
+
+
+class SearchResponse(BaseModel):
+    """Ranked passages for a query."""
+
+    query: str
+    passages: list[PassageOut]
+
+
+class DocumentSummary(BaseModel):
+    """One indexed document."""
+
+    id: str
+    format: str
+    ocr: bool = Field(description="True when the text is OCR output and a restored reading is shown")
+    years: list[int]
+    metadata: dict[str, str | None]
+
+
+class DocumentList(BaseModel):
+    """All documents, with the filter options they offer."""
+
+    documents: list[DocumentSummary]
+    provinces: list[str]
+    years: list[int]
+
+
+class SectionOut(BaseModel):
+    """A heading and the span it governs."""
+
+    title: str
+    level: int
+    start: int
+    end: int
+    children: list[SectionOut] = []
+
+
+class Highlight(BaseModel):
+    """The requested span, and where it falls in the restored reading."""
+
+    start: int
+    end: int
+    text: str
+    reading_start: int | None = None
+    reading_end: int | None = None
+
+
+class DocumentDetail(DocumentSummary):
+    """A document's full text, section tree and (for OCR text) its restored reading."""
+
+    text: str
+    reading: str | None = None
+    sections: list[SectionOut]
+    highlight: Highlight | None = None
+
+
+class FeedbackRequest(BaseModel):
+    """A rating of an answer: give `answer_id`, or `question` and `answer`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer_id: str | None = Field(None, max_length=64)
+    question: str | None = Field(None, max_length=20_000)
+    answer: str | None = Field(None, max_length=50_000)
+    rating: Literal["up", "down"]
+    comment: str | None = Field(None, max_length=5_000)
+
+
+class FeedbackResponse(BaseModel):
+    """The stored feedback's id."""
+
+    id: int
+    stored: bool = True
+
+
+class Health(BaseModel):
+    """Liveness or readiness."""
+
+    status: str
+    documents: int | None = None
+    chunks: int | None = None
+
+
+class LegalMentionOut(BaseModel):
+    """One place an instrument is cited: `text` is exactly the document text from `start` to `end`."""
+
+    start: int
+    end: int
+    text: str
+
+
+class LegalRefOut(BaseModel):
+    """One cited instrument in one plan."""
+
+    source: str
+    type: str
+    number: str
+    issuer: str | None = None
+    date: str | None = None
+    own: bool = Field(description="The plan's own number, not a citation")
+    mentions: list[LegalMentionOut]
+
+
+class LegalRefsResponse(BaseModel):
+    """References (filtered), plans per cited instrument, and instruments cited inconsistently."""
+
+    rows: list[LegalRefOut]
+    counts: dict[str, dict[str, Any]]
+    inconsistencies: list[dict[str, Any]]
+
+
+class TargetOut(BaseModel):
+    """A quantitative target: `text` is exactly the document text from `start` to `end` (the value)."""
+
+    source: str
+    kind: Literal["percent", "count", "amount", "date"]
+    value: str
+    number: float | None = None
+    unit: str | None = None
+    subject: str
+    comparator: str | None = None
+    area: str | None = None
+    year: str | None = None
+    issuer: str | None = None
+    province: str | None = None
+    section: str
+    start: int
+    end: int
+    text: str
+    statement_start: int
+    statement_end: int
+    statement: str
+
+
+class TargetsResponse(BaseModel):
+    """Targets (filtered) and the filter values available."""
+
+    targets: list[TargetOut]
+    areas: list[str]
+    provinces: list[str]
+    years: list[int]
+
+
+# --- conversions ------------------------------------------------------------------------------------------------
+
+
+def document_ref(md: Metadata) -> DocumentRef:
+    """The citation's view of a document's metadata."""
+    year = int(md.issue_date[:4]) if md.issue_date and md.issue_date[:4].isdigit() else None
+    return DocumentRef(issuer=md.issuer, number=md.number, year=year, issue_date=md.issue_date, title=md.title)
+
+
+def citation_out(c: Citation) -> CitationOut:
+    """API form of a citation."""
+    return CitationOut(n=c.n, source=c.source, start=c.start, end=c.end, quote=c.quote, section=c.section,
+                       document=document_ref(c.document), reading=c.reading)
+
+
+def passage_out(p: Passage) -> PassageOut:
+    """API form of a passage."""
+    return PassageOut(source=p.source, start=p.start, end=p.end, text=p.text, score=round(float(p.score), 6),
+                      section=p.section, reading=p.reading)
+
+
+def section_out(s: Section) -> SectionOut:
+    """API form of a section tree."""
+    return SectionOut(title=s.title, level=s.level, start=s.start, end=s.end,
+                      children=[section_out(c) for c in s.children])
+
+
+def document_summary(doc: Document, years: set[int], ocr: bool) -> DocumentSummary:
+    """API form of a document's header."""
+    return DocumentSummary(id=doc.source, format=doc.format, ocr=ocr, years=sorted(years),
+                           metadata=doc.metadata.to_dict())
+
+
+def ask_response(answer: Answer, answer_id: str, conversation_id: str) -> AskResponse:
+    """API form of an answer."""
+    return AskResponse(
+        id=answer_id,
+        conversation_id=conversation_id,
+        question=answer.question,
+        answer=answer.text,
+        citations=[citation_out(c) for c in answer.citations],
+        passages=[passage_out(p) for p in answer.passages],
+        abstained=answer.abstained,
+        timings_ms={k: round(float(v), 3) for k, v in answer.timings_ms.items()},
+    )
+
+
+def sources_footer(citations: list[CitationOut]) -> str:
+    """The "Nguồn:" footer appended to OpenAI-compatible answers, one line per citation."""
+    if not citations:
+        return ""
+    lines = ["", "", "Nguồn:"]
+    for c in citations:
+        d = c.document
+        head = " · ".join(x for x in (d.issuer, d.number, c.section) if x)
+        lines.append(f"[{c.n}] {head} — {c.source} [{c.start}:{c.end}]" if head else f"[{c.n}] {c.source} [{c.start}:{c.end}]")
+    return "\n".join(lines)

@@ -1,0 +1,223 @@
+"""Server-side state of the HTTP API: the engine, conversations, recent answers and the feedback store."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from assistant.api import models as m
+from assistant.api import openai_models as oai
+from assistant.errors import AssistantError, BadRequest, NotFound
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_CONVERSATIONS = 2000
+MAX_TURNS = 8
+MAX_ANSWERS = 5000
+_DELTA_RE = re.compile(r"\S+\s*")
+
+
+class NotReady(AssistantError):
+    """The index is still loading (or failed to load)."""
+
+    code = "not_ready"
+    status = 503
+
+
+class LRU(OrderedDict):
+    """A bounded mapping that forgets the least recently used entry."""
+
+    def __init__(self, capacity: int) -> None:
+        super().__init__()
+        self.capacity = capacity
+
+    def touch(self, key: str, value: Any) -> None:
+        """Insert or refresh an entry, evicting the oldest beyond capacity."""
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.capacity:
+            self.popitem(last=False)
+
+
+class FeedbackStore:
+    """Ratings in SQLite (stdlib), the file and table created on first use."""
+
+    SCHEMA = """CREATE TABLE IF NOT EXISTS feedback (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        answer_id TEXT, question TEXT, answer TEXT, sources TEXT,
+        rating TEXT NOT NULL CHECK (rating IN ('up', 'down')), comment TEXT)"""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def add(self, answer_id: str | None, question: str | None, answer: str | None, sources: list[str],
+            rating: str, comment: str | None) -> int:
+        """Store one rating; returns its row id."""
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = sqlite3.connect(self.path)
+            try:
+                with con:
+                    con.execute(self.SCHEMA)
+                    cur = con.execute(
+                        "INSERT INTO feedback (answer_id, question, answer, sources, rating, comment) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (answer_id, question, answer, json.dumps(sources, ensure_ascii=False), rating, comment),
+                    )
+                return int(cur.lastrowid)
+            finally:
+                con.close()
+
+
+def sse(event: str, data: Any) -> str:
+    """One server-sent event with a JSON payload."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def answer_deltas(text: str, words: int = 4) -> list[str]:
+    """The answer text in pieces of a few words, whitespace kept, so the pieces join back to the text."""
+    tokens = _DELTA_RE.findall(text)
+    lead = text[: len(text) - len(text.lstrip())]
+    pieces = ["".join(tokens[i : i + words]) for i in range(0, len(tokens), words)]
+    if lead:
+        pieces = [lead + (pieces[0] if pieces else "")] + pieces[1:]
+    return pieces
+
+
+class AppState:
+    """Everything one app instance keeps between requests."""
+
+    def __init__(self, settings: Settings, engine: Any = None) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.load_error: str | None = None
+        self.started = int(time.time())
+        # The tokenizer and encoder are not safe to share between threads; CPU-bound work gains nothing from overlap.
+        self.engine_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self.conversations: LRU = LRU(MAX_CONVERSATIONS)
+        self.answers: LRU = LRU(MAX_ANSWERS)
+        self.feedback = FeedbackStore(settings.feedback_db)
+
+    @staticmethod
+    def now() -> int:
+        """Unix time, for OpenAI `created` fields."""
+        return int(time.time())
+
+    def load(self) -> None:
+        """Open (building when needed) the engine; run in a background thread at startup."""
+        from assistant.engine import Engine
+
+        try:
+            self.engine = Engine.open(self.settings, build_if_needed=True)
+            log.info("engine ready: %d documents", len(self.engine.index.documents))
+        except Exception as exc:  # reported by /readyz and every engine endpoint instead of killing the server
+            log.exception("engine failed to load")
+            self.load_error = str(exc)
+
+    def ready_engine(self) -> Any:
+        """The engine, or NotReady (503) while it loads."""
+        if self.engine is not None:
+            return self.engine
+        if self.load_error:
+            raise NotReady(f"The index failed to load: {self.load_error}", hint="See the server log; fix and restart.")
+        raise NotReady("The index is still loading.", hint="Retry in a few seconds; GET /readyz tells when ready.")
+
+    def check_question(self, question: str) -> None:
+        """Reject empty, oversized and unsearchable questions (400)."""
+        if not question or not question.strip():
+            raise BadRequest("The question is empty.", hint="Type a question, e.g. 'Mục tiêu CCHC năm 2023 là gì?'.")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise BadRequest(f"The question is {len(question)} characters long; the limit is {limit}.",
+                             hint="Ask a shorter question.")
+        from assistant.search.retrieve import check_question
+
+        check_question(question)  # something to search for, valid Unicode
+
+    def filters(self, engine: Any, f: m.FiltersIn | None) -> Any:
+        """Library filters from the request's, checking that a named document exists."""
+        from assistant.search.retrieve import Filters
+
+        if f is None:
+            return None
+        if f.source and f.source not in engine.index.documents:
+            raise BadRequest(f"Unknown document in filters: {f.source!r}.", hint="GET /api/documents lists the ids.")
+        return Filters(source=f.source or None, issuer=f.issuer or None, province=f.province or None, year=f.year)
+
+    def _run_ask(self, engine: Any, question: str, history: tuple, filters: Any) -> Any:
+        with self.engine_lock:
+            return engine.answerer.ask(question, history, filters)
+
+    def ask(self, engine: Any, body: m.AskRequest) -> m.AskResponse:
+        """Answer inside a conversation and remember the turn (runs in a worker thread)."""
+        from assistant.answer.answerer import Turn
+
+        self.check_question(body.question)
+        filters = self.filters(engine, body.filters)
+        conversation_id = body.conversation_id or uuid.uuid4().hex
+        with self._lock:
+            history = tuple(self.conversations.get(conversation_id, ()))
+        answer = self._run_ask(engine, body.question, history, filters)
+        sources = tuple(dict.fromkeys(c.source for c in answer.citations))
+        answer_id = uuid.uuid4().hex
+        with self._lock:
+            turns = (*self.conversations.get(conversation_id, ()), Turn(body.question, answer.text, sources))
+            self.conversations.touch(conversation_id, turns[-MAX_TURNS:])
+            self.answers.touch(answer_id, (body.question, answer.text, list(sources)))
+        return m.ask_response(answer, answer_id, conversation_id)
+
+    @staticmethod
+    def chat_question(messages: list[oai.ChatMessage]) -> tuple[str, tuple]:
+        """The last user message, and earlier user/assistant pairs as history."""
+        from assistant.answer.answerer import Turn
+
+        users = [i for i, msg in enumerate(messages) if msg.role == "user"]
+        if not users:
+            raise BadRequest("No user message.", hint="The last message with role 'user' is the question.")
+        last = users[-1]
+        history = []
+        pending: str | None = None
+        for msg in messages[:last]:
+            if msg.role == "user":
+                pending = msg.text()
+            elif msg.role == "assistant" and pending is not None:
+                # Our own earlier replies end with a "Nguồn:" footer; the answerer wants the answer alone.
+                history.append(Turn(pending, msg.text().split("\n\nNguồn:\n")[0]))
+                pending = None
+        return messages[last].text(), tuple(history[-MAX_TURNS:])
+
+    def chat(self, engine: Any, question: str, history: tuple, filters: Any, completion_id: str) -> oai.ChatCompletion:
+        """An OpenAI chat completion with citations (runs in a worker thread)."""
+        answer = self._run_ask(engine, question, history, filters)
+        citations = [m.citation_out(c) for c in answer.citations]
+        content = answer.text + m.sources_footer(citations)
+        return oai.ChatCompletion(id=completion_id, created=self.now(), model=m.MODEL_ID,
+                                choices=[oai.ChatChoice(message={"role": "assistant", "content": content})],
+                                citations=citations)
+
+    def add_feedback(self, body: m.FeedbackRequest) -> int:
+        """Store feedback on a recent answer (by id) or on a given question and answer."""
+        question, answer, sources = body.question, body.answer, []
+        if body.answer_id:
+            with self._lock:
+                known = self.answers.get(body.answer_id)
+            if known is not None:
+                question, answer, sources = known
+        if not (question and answer):
+            if body.answer_id:
+                raise NotFound(f"Unknown answer id: {body.answer_id!r}.",
+                               hint="Send the question and answer text with the rating.")
+            raise BadRequest("Feedback needs an answer_id, or a question and an answer.")
+        return self.feedback.add(body.answer_id, question, answer, sources, body.rating, body.comment)

@@ -1,0 +1,332 @@
+"""Document metadata read from a plan's own text (header, number, date, title, signature), OCR-tolerant."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from assistant.documents.header_patterns import (
+    CAPACITY_RE,
+    PREFIX_ONLY_RE,
+    SURNAMES,
+    Body,
+    capacity_text,
+    complete_issuer,
+    ocr_rx,
+    prefix_text,
+    render_body,
+    starts_with_head,
+)
+from assistant.legal.symbols import TYPE_NAMES, canonical_symbol
+from assistant.text.legal_text import PROVINCE_RE, fold, iso_date, province_of
+from assistant.types import Metadata
+
+log = logging.getLogger(__name__)
+
+# The line naming the document type ("KẾ HOẠCH", OCR "KE HOACH") separates the header from the title.
+_DOC_TYPES = (
+    ("ke hoach", "Kế hoạch"), ("quyet dinh", "Quyết định"), ("bao cao", "Báo cáo"), ("thong bao", "Thông báo"),
+    ("chuong trinh", "Chương trình"), ("huong dan", "Hướng dẫn"), ("to trinh", "Tờ trình"), ("chi thi", "Chỉ thị"),
+    ("nghi quyet", "Nghị quyết"), ("de an", "Đề án"), ("phuong an", "Phương án"), ("quy che", "Quy chế"),
+    ("quy dinh", "Quy định"),
+)
+_TYPE_RES = tuple((re.compile(ocr_rx(k)), name) for k, name in _DOC_TYPES)
+_MARKUP = re.compile(r"[*_#`>]+")
+_HEADER_SCAN = 80  # lines searched for the type line
+_NO_TYPE_HEADER = 15  # header size assumed when no type line is found
+
+# The national motto is the header's right column; flattened layouts glue it to the agency lines.
+_MOTTO_RES = (
+    re.compile(ocr_rx("cong hoa xa hoi chu nghia viet nam")),
+    re.compile(rf"{ocr_rx('doc lap')}\s*[-~]*\s*{ocr_rx('tu do')}\s*[-~]*\s*{ocr_rx('hanh phuc')}"),
+)
+# "Số: 35/KH-SYT" with OCR's "S4:", "S6:", "[" for "/"; the number may be left blank in a draft ("Số: /KH-SYT").
+_NUMBER_RE = re.compile(
+    r"(?<![a-z0-9])s[a-z0-9¢&$]{0,2}\s*[:;.]\s*"
+    r"(?P<sym>\d{0,6}\s*[/\[|]\s*(?:(?:19|20)\d\d\s*[/\[|]\s*)?[a-z][a-z0-9]*(?:\s*[-/]\s*[a-z0-9]+)*)"
+)
+# "ngày 05 tháng 01 năm 2023" as OCR prints it ("ngay05", "nim", "ndm"); day or month may be blank or damaged.
+_DATE_RE = re.compile(
+    r"(?<![a-z])ng[a-z]{1,2}\s*(?P<d>\S{0,3}?)\s*th[a-z]{1,3}ng\s*(?P<m>\S{0,3}?)\s*n[a-z0-9¢&]{1,2}m\s*"
+    r"(?P<y>\d{4})(?!\d)"
+    r"|(?<![a-z])ng[a-z]{1,2}\s*(?P<d2>\d{1,2})\s*/\s*(?P<m2>\d{1,2})\s*/\s*(?P<y2>\d{4})(?!\d)"
+)
+# A title ends where the preamble starts ("Căn cứ", "Thực hiện", OCR "Thyec hién") or at a heading ("I.").
+_BODY_START = re.compile(
+    "(?:" + "|".join(ocr_rx(w) for w in ("can cu", "thuc hien", "trien khai", "tren co so", "nham", "xet",
+                                           "de thuc hien", "de trien khai", "theo de nghi"))
+    + r")(?![a-z0-9])|c[a-z]n\s*c\S{1,3}\s|[ivx]{1,4}\s*[.)]\s|phan\s+[ivx1-9]"
+)
+# "Sở Y tế xây dựng Kế hoạch": the issuer as the preamble states it, for documents without a header.
+_ISSUES_RE = re.compile(
+    rf"(?:{ocr_rx('xay dung')}|{ocr_rx('ban hanh')})(?:\s+{ocr_rx('va trien khai')})?\s+{ocr_rx('ke hoach')}"
+)
+_NOI_NHAN_RE = re.compile(rf"^\W*{ocr_rx('noi nhan')}\s*[:.,]")
+_APPENDIX_RE = re.compile(rf"^\W*(?:{ocr_rx('phu luc')}|\(?\s*{ocr_rx('kem theo')})(?![a-z])")
+
+
+@dataclass
+class _Header:
+    """What the header lines state."""
+
+    bodies: list[str]
+    number: str | None = None
+    date: str | None = None
+    place: str | None = None
+
+
+def _clean(line: str) -> str:
+    return _MARKUP.sub("", line).strip()
+
+
+def _mostly_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
+
+
+def _type_line(lines: list[str]) -> tuple[int, str] | None:
+    """Index and name of the document-type line ("KẾ HOẠCH")."""
+    for i, line in enumerate(lines[:_HEADER_SCAN]):
+        c = _clean(line)
+        if not _mostly_upper(c):
+            continue
+        f = fold(c).text.strip()
+        for rx, name in _TYPE_RES:
+            if rx.fullmatch(f):
+                return i, name
+    return None
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    """ISO date keeping only what is stated: a blank or OCR-damaged day ("/2") gives year-month."""
+    if not year.isdigit() or not 1900 <= int(year) <= 2100:
+        return None
+    # A damaged digit ("/2" may be "12" or "22") is not read as a guess: precision drops instead.
+    if not (month.isdigit() and 1 <= int(month) <= 12):
+        return year
+    if day.isdigit():
+        full = iso_date(int(year), int(month), int(day))
+        if full:
+            return full
+    return f"{year}-{int(month):02d}"
+
+
+def _place_before(prefix: str) -> str | None:
+    """The place written just before ", ngày": Title Case words ("Hà Tĩnh", "Tu Mo Réng")."""
+    words = prefix.rstrip(" ,").split()
+    place: list[str] = []
+    for w in reversed(words):
+        if len(place) == 5 or not w[:1].isupper() or re.search(r"[\d/\[:]", w):
+            break
+        if len(w) > 3 and not any(c.islower() for c in w) and w.upper() not in ("TP.", "TP"):
+            break  # an upper-case word belongs to the left column ("KH-SYT", "TẾ")
+        place.insert(0, w)
+    return " ".join(place) or None
+
+
+def _read_header(lines: list[str]) -> _Header:
+    """Agency lines (left column), number, date and place of a flattened two-column header."""
+    head = _Header(bodies=[])
+    current: list[str] | None = None
+    for line in lines:
+        f = fold(line)
+        cuts: list[tuple[int, int]] = [m.span() for rx in _MOTTO_RES for m in rx.finditer(f.text)]
+        m = _NUMBER_RE.search(f.text)
+        if m and head.number is None:
+            a, b = f.span(*m.span("sym"))
+            raw = re.sub(r"\s+", "", line[a:b]).replace("[", "/").replace("|", "/")
+            head.number = canonical_symbol(raw) or raw
+            cuts.append(m.span())
+        d = _DATE_RE.search(f.text)
+        if d and head.date is None:
+            y, mo, dd = (d.group("y"), d.group("m"), d.group("d")) if d.group("y") else d.group("y2", "m2", "d2")
+            head.date = _iso(y, mo.strip(), dd.strip())
+            a = f.span(d.start(), d.end())[0]
+            head.place = _place_before(line[:a])
+            start = d.start()
+            if head.place:  # fold maps char by char, so the folded length of the prefix is the folded offset
+                start = len(fold(line[: line.rfind(head.place, 0, a)]).text)
+            cuts.append((start, d.end()))
+        # What remains, split at removed spans and wide gaps, is the left column.
+        keep, pos = [], 0
+        for a, b in sorted(cuts):
+            keep.append((pos, a))
+            pos = max(pos, b)
+        keep.append((pos, len(f.text)))
+        for a, b in keep:
+            if a >= b:
+                continue
+            oa, ob = f.span(a, b)
+            for seg in re.split(r"\s{3,}|\t", _clean(line[oa:ob])):
+                seg = seg.strip(" ,.;")
+                if not _mostly_upper(seg) or seg.lower().startswith("v/v"):
+                    continue
+                if starts_with_head(seg):
+                    current = [seg]
+                    head.bodies.append(seg)
+                elif current is not None and len(seg.split()) <= 6:
+                    # a wrapped agency name ("TRUNG TÂM Y TẾ" / "HUYỆN TU MƠ RÔNG")
+                    current.append(seg)
+                    head.bodies[-1] = " ".join(current)
+        if m or d:
+            current = None  # the agency block ends at "Số:" / the date; later capitals are stamps ("DỰ THẢO")
+    return head
+
+
+def _title(lines: list[str], start: int) -> str | None:
+    """Trích yếu: the lines after the type line up to the preamble, joined into one line."""
+    blank = sum(1 for ln in lines if not ln.strip())
+    double_spaced = blank >= 0.4 * max(len(lines), 1)  # PDF text with a blank line after every line
+    out: list[str] = []
+    blanks = 0
+    for line in lines[start + 1 : start + 40]:
+        c = _clean(line)
+        if not c:
+            blanks += 1
+            if out and (not double_spaced or blanks >= 2):
+                break
+            continue
+        blanks = 0
+        if re.fullmatch(r"[-_=.~ ]{3,}", c):
+            if out:
+                break
+            continue
+        if out and (_BODY_START.match(fold(c.lstrip("-~+•* ")).text) or c[:1] in "-+•" or len(out) >= 5):
+            break
+        out.append(c)
+    title = " ".join(" ".join(out).split())
+    return unicodedata.normalize("NFC", title) or None
+
+
+def _period(title: str | None, issue_date: str | None) -> str | None:
+    """The year or span the plan covers, from its title ("giai đoạn 2023 - 2030", "năm 2026")."""
+    if not title:
+        return None
+    f = fold(title).text
+    m = re.search(r"(?<!\d)((?:19|20)\d\d)\s*-\s*((?:19|20)\d\d)(?!\d)", f)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}"
+    years = sorted({int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", f)})
+    if not years:
+        return None
+    # Years before the issue year are results being followed up ("kết quả CCHC năm 2023"), not the plan's term.
+    ahead = [y for y in years if issue_date is None or y >= int(issue_date[:4])] or years[-1:]
+    return str(ahead[0]) if len(ahead) == 1 else f"{ahead[0]}-{ahead[-1]}"
+
+
+def _preamble_issuer(text: str, lines: list[str], title_line: int) -> str | None:
+    """The issuer as the preamble names it ("Sở Y tế xây dựng Kế hoạch"), when the header names none."""
+    start = sum(len(ln) + 1 for ln in lines[: title_line + 1])
+    f = fold(text[start : start + 4000])
+    for m in _ISSUES_RE.finditer(f.text):
+        cut = max(f.text.rfind(c, 0, m.start()) for c in (".", ";", ",", ":", "\n\n"))
+        a, b = f.span(cut + 1, m.start())
+        seg = " ".join(text[start + a : start + b].split())
+        if seg and len(seg.split()) <= 10 and starts_with_head(seg):
+            body = render_body(seg)
+            if body:
+                return body.name
+    return None
+
+
+def _name_in(segment: str) -> str | None:
+    """A personal name: 2-5 capitalised words, nothing else ("Nguyễn Minh Đức", OCR "Nguyén Minh Dirc")."""
+    words = unicodedata.normalize("NFC", segment).split()  # decomposed marks are not letters to isalpha()
+    if not 2 <= len(words) <= 5:
+        return None
+    for w in words:
+        if not w[0].isalpha() or not w[0].isupper() or not all(c.isalpha() or c in "¢€&@" for c in w):
+            return None
+    if all(w.isupper() for w in words) and fold(words[0]).text not in SURNAMES:
+        return None
+    return " ".join(words)
+
+
+def _signature(lines: list[str]) -> tuple[str | None, str | None]:
+    """Signer and signing capacity from the block after the last "Nơi nhận:" (or the closing "./.")."""
+    anchor = None
+    for i, line in enumerate(lines):
+        c = _clean(line).lstrip(" -")
+        # "Nơi nhận" begins its line; test the first letter before folding every line of a long document
+        if c[:1] in ("N", "n") and _NOI_NHAN_RE.match(fold(c[:40]).text):
+            anchor = i
+    if anchor is None:
+        ends = [i for i, line in enumerate(lines) if line.rstrip().endswith("./.")]
+        if not ends:
+            return None, None
+        anchor = ends[-1] + 1
+    window: list[str] = []
+    for line in lines[anchor : anchor + 60]:
+        if window and _APPENDIX_RE.match(fold(_clean(line)).text):
+            break
+        window.append(line)
+    capacity: list[str] = []
+    after = 0
+    for i, line in enumerate(window):
+        for seg in re.split(r"\s{3,}|\t", line):
+            c = _clean(seg)
+            if c[:1] in "-+•":
+                continue  # a recipient ("- Giám đốc Sở"), not the signing capacity
+            f = fold(c)
+            m = CAPACITY_RE.search(f.text)
+            if m and _mostly_upper(c[f.span(*m.span())[0] : f.span(*m.span())[1]]):
+                capacity.append(capacity_text(m))
+            elif not capacity and (p := PREFIX_ONLY_RE.match(f.text)) and _mostly_upper(c):
+                # "TM. ỦY BAN NHÂN DÂN": the body signed for, rendered like a header line
+                body = render_body(c[f.span(p.end(), len(f.text))[0] :])
+                capacity.append(f"{prefix_text(p.group('pre'))} {(body.name if body else c).upper()}")
+            else:
+                continue
+            after = i + 1
+        if capacity and not capacity[-1].split(" ")[0].endswith("."):
+            break  # the last line of a "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC" chain carries no prefix
+    for line in window[after:] if capacity else window:
+        for seg in re.split(r"\s{3,}|\t", line):
+            c = _clean(seg).strip(" ,;")
+            if c[:1] in "-+•(" or not c:
+                continue
+            name = _name_in(c)
+            if name and (capacity or fold(name.split()[0]).text in SURNAMES):
+                return unicodedata.normalize("NFC", name), " / ".join(capacity) or None
+    return None, " / ".join(capacity) or None
+
+
+def extract_metadata(text: str) -> Metadata:
+    """Metadata a plan states about itself; unstated fields stay None."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    found = _type_line(lines)
+    header_lines = lines[: found[0]] if found else lines[:_NO_TYPE_HEADER]
+    head = _read_header(header_lines)
+    bodies: list[Body] = [b for b in (render_body(s) for s in head.bodies) if b is not None]
+    place_province = None
+    if head.place:
+        m = PROVINCE_RE.fullmatch(fold(head.place).text.strip())
+        place_province = province_of(m.group(0)) if m else None
+    province = next((b.province for b in bodies if b.province), None) or place_province
+    issuer = parent = None
+    if bodies:
+        parent_body = bodies[-2] if len(bodies) >= 2 else None
+        issuer = complete_issuer(bodies[-1], parent_body, province)
+        parent = parent_body.name if parent_body else None
+    elif found:
+        # No header agency lines (e.g. a Markdown export): the preamble's "Sở Y tế xây dựng Kế hoạch" states the
+        # issuer; a Sở is completed with the province of the place-date line, since a Sở is always provincial.
+        stated = _preamble_issuer(text, lines, found[0])
+        if stated:
+            body = render_body(stated)
+            issuer = complete_issuer(body, None, province) if body else stated
+    doc_type = found[1] if found else None
+    if doc_type is None and head.number:
+        code = re.search(r"/([A-Za-zĐđ]+)-", head.number)
+        doc_type = TYPE_NAMES.get(code.group(1)) if code else None
+    title = _title(lines, found[0]) if found else None
+    signer, signer_title = _signature(lines)
+    meta = Metadata(
+        issuer=issuer, parent=parent, province=province, number=head.number, issue_date=head.date,
+        period=_period(title, head.date), title=title, signer=signer, signer_title=signer_title,
+        doc_type=doc_type,
+    )
+    log.debug("metadata: %s", meta)
+    return meta

@@ -1,0 +1,1 @@
+"""Evaluation: the question-set runner, IR and answer metrics, component evaluations and benchmarks. Imports engine and below."""

@@ -1,0 +1,237 @@
+"""Benchmarks written as JSON: index build, in-process search and ask latency, memory, a 100k-chunk scale run,
+and the HTTP load test. Run with `make bench` (python -m assistant.evaluation.bench --out evals/bench.json)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from assistant.text.normalize import ocr_key, pyvi_tokenize
+
+log = logging.getLogger(__name__)
+
+QUESTIONS = [
+    "những đơn vị nào phải đạt 100% TTHC trực tuyến toàn trình?",
+    "ty le hai long cua nguoi dan ve dich vu y te cong",
+    "Sở Y tế Lai Châu cắt giảm bao nhiêu phần trăm thời gian giải quyết TTHC?",
+    "Which plans mention the ISO 9001:2015 quality management system?",
+    "ke hoach cua ha tinh can cu nghi dinh nao ve tinh gian bien che",
+    "Phòng nào chủ trì cải cách tài chính công ở Khánh Hòa?",
+    "Thời gian thi đua của Trung tâm Y tế huyện Tu Mơ Rông",
+    "Văn bản nào trích dẫn Nghị định 61/2018/NĐ-CP?",
+]
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    return {
+        "p50": round(statistics.median(ordered), 2),
+        "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2),
+        "n": len(ordered),
+    }
+
+
+def bench_build(settings) -> dict:
+    """Cold build into a fresh folder (no embeddings to reuse), then a warm rebuild (all reused)."""
+    from assistant.engine import build
+    from assistant.search.embed import load_encoder
+
+    encoder = load_encoder(settings.embedding_model, settings.cache_dir / "models", settings.embedding_segmented)
+    with tempfile.TemporaryDirectory() as tmp:
+        local = settings.model_copy(update={"index_dir": Path(tmp) / "index"})
+        t0 = time.perf_counter()
+        cold = build(local, encoder)
+        cold_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        warm = build(local, encoder)
+        warm_s = time.perf_counter() - t0
+    return {
+        "documents": cold["documents"],
+        "chunks": cold["chunks"],
+        "cold_build_s": round(cold_s, 2),
+        "cold_embed_s": cold["embed_seconds"],
+        "chunks_per_s_cold": round(cold["chunks"] / cold_s, 2),
+        "warm_rebuild_s": round(warm_s, 2),
+        "warm_reused": warm["reused"],
+    }
+
+
+def bench_queries(engine, rounds: int = 5) -> dict:
+    """In-process latency of search (retrieval only) and ask (extractive answer), after one warm-up pass."""
+    for q in QUESTIONS:
+        engine.answerer.ask(q)
+    search_ms, ask_ms = [], []
+    for _ in range(rounds):
+        for q in QUESTIONS:
+            t0 = time.perf_counter()
+            engine.retriever.search(q, 10)
+            search_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            engine.answerer.ask(q)
+            ask_ms.append((time.perf_counter() - t0) * 1000)
+    # Word segmentation and OCR keys of corpus sentences are memoised; a question whose passages no earlier
+    # question touched pays for them, so measure that too, with the memos emptied before each ask.
+    cold_ms = []
+    for q in QUESTIONS:
+        ocr_key.cache_clear()
+        pyvi_tokenize.cache_clear()
+        t0 = time.perf_counter()
+        engine.answerer.ask(q)
+        cold_ms.append((time.perf_counter() - t0) * 1000)
+    return {"search_ms": _percentiles(search_ms), "ask_ms": _percentiles(ask_ms),
+            "ask_memos_emptied_ms": _percentiles(cold_ms)}
+
+
+def synthetic_keys(base: list[list[str]], n: int, rng: random.Random) -> list[list[str]]:
+    """n chunk keys made by splicing random windows of real chunk keys (realistic term statistics)."""
+    out = []
+    for _ in range(n):
+        a, b = rng.choice(base), rng.choice(base)
+        i, j = rng.randrange(max(1, len(a))), rng.randrange(max(1, len(b)))
+        out.append(a[i : i + 60] + b[j : j + 60])
+    return out
+
+
+def bench_scale(engine, sizes: tuple[int, ...] = (1_000, 10_000, 100_000), queries: int = 40) -> dict:
+    """Search latency and memory as the corpus grows: BM25 over synthetic keys, FAISS over random unit vectors
+    (search cost depends on size and dimension, not on the values), with real query keys and vectors."""
+    import bm25s
+    import faiss
+
+    from assistant.text.normalize import search_tokens
+
+    rng = random.Random(7)
+    base = [c.keys.split() for c in engine.index.chunks]
+    dim = engine.index.vectors.shape[1]
+    qtokens = [search_tokens(q) for q in QUESTIONS]
+    qvecs = engine.encoder.encode_queries(QUESTIONS)
+    results = []
+    for n in sizes:
+        keys = synthetic_keys(base, n, rng)
+        before = _peak_rss_mb()
+        t0 = time.perf_counter()
+        bm25 = bm25s.BM25()
+        bm25.index(keys, show_progress=False)
+        vectors = np.random.default_rng(n).standard_normal((n, dim)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        flat = faiss.IndexFlatIP(dim)
+        flat.add(vectors)
+        build_s = time.perf_counter() - t0
+        hnsw = None
+        if n >= 10_000:
+            hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+            hnsw.hnsw.efSearch = 128
+            hnsw.add(vectors)
+        bm_ms, flat_ms, hnsw_ms = [], [], []
+        for i in range(queries):
+            toks, vec = qtokens[i % len(qtokens)], qvecs[i % len(qvecs)][None, :]
+            t0 = time.perf_counter()
+            scores = bm25.get_scores(toks)
+            np.argpartition(-scores, 100)[:100]
+            bm_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            flat.search(vec, 100)
+            flat_ms.append((time.perf_counter() - t0) * 1000)
+            if hnsw is not None:
+                t0 = time.perf_counter()
+                hnsw.search(vec, 100)
+                hnsw_ms.append((time.perf_counter() - t0) * 1000)
+        results.append({
+            "chunks": n,
+            "build_s": round(build_s, 2),
+            "bm25_ms": _percentiles(bm_ms),
+            "faiss_flat_ms": _percentiles(flat_ms),
+            "faiss_hnsw_ms": _percentiles(hnsw_ms) if hnsw_ms else None,
+            "vectors_mb": round(vectors.nbytes / 2**20, 1),
+            "peak_rss_mb": _peak_rss_mb(),
+            "rss_growth_mb": round(_peak_rss_mb() - before, 1),
+        })
+        del bm25, flat, hnsw, vectors, keys
+    return {
+        "method": "BM25 keys spliced from random windows of two real chunk keys; dense vectors random unit vectors "
+                  f"of dimension {dim}; real query tokens and query embeddings; top-100 candidates as in retrieval",
+        "runs": results,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run every benchmark and write one JSON file."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("evals/bench.json"))
+    parser.add_argument("--skip-load", action="store_true", help="skip the 30 s HTTP load test")
+    parser.add_argument("--skip-scale", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    from assistant.engine import Engine
+    from assistant.settings import Settings
+
+    settings = Settings()
+    report: dict = {"created": time.strftime("%Y-%m-%dT%H:%M:%S"), "machine": _machine()}
+    report["build"] = bench_build(settings)
+    t0 = time.perf_counter()
+    engine = Engine.open(settings, build_if_needed=True)
+    report["load_engine_s"] = round(time.perf_counter() - t0, 2)
+    report["queries"] = bench_queries(engine)
+    report["peak_rss_mb_after_queries"] = _peak_rss_mb()
+    if not args.skip_scale:
+        report["scale"] = bench_scale(engine)
+    if not args.skip_load:
+        report["http_load"] = _http_load(settings)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(json.dumps(report, ensure_ascii=False, indent=2))  # noqa: T201 - this is a command's output
+
+
+def _http_load(settings) -> dict:
+    """32 concurrent clients against /api/ask on loopback for 30 s, server in a subprocess."""
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    from assistant.evaluation.loadtest import run
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        return run(url, clients=32, seconds=30)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _machine() -> dict:
+    import os
+    import platform
+
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+
+
+if __name__ == "__main__":
+    main()

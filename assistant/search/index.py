@@ -1,0 +1,258 @@
+"""The on-disk index: FAISS vectors, BM25 over normalised keys, records, and a self-describing manifest.
+
+Layout: `index/current` is a symlink to `index/builds/<id>/`; a build is written beside it and the link is swapped
+atomically (os.replace of a symlink), so a crash mid-build leaves the old index serving.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+from assistant.documents.chunk import ChunkingConfig
+from assistant.documents.pipeline import ParsedCorpus
+from assistant.errors import IndexMismatchError, IndexMissingError
+from assistant.restore.restorer import VERSION as RESTORE_VERSION
+from assistant.restore.restorer import Restoration
+from assistant.text.normalize import VERSION as NORMALIZER_VERSION
+from assistant.types import Chunk, Document, Metadata, Section
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+FIX = "run `assistant index` (or `make index`) to rebuild it"
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """What an index must agree with to be loaded."""
+
+    model: str
+    dim: int
+    chunking: ChunkingConfig
+    faiss_type: str = "flat"
+    restore_ocr: bool = True
+
+    def expected(self) -> dict:
+        """Manifest fields compared on load."""
+        return {
+            "format": FORMAT,
+            "model": self.model,
+            "dim": self.dim,
+            "normalizer_version": NORMALIZER_VERSION,
+            "restore_version": RESTORE_VERSION if self.restore_ocr else None,
+            "chunking": self.chunking.to_dict(),
+            "faiss": self.faiss_type,
+        }
+
+
+@dataclass
+class Index:
+    """A loaded index: records, vectors and the two search structures."""
+
+    path: Path
+    manifest: dict
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    faiss_index: faiss.Index
+    bm25: bm25s.BM25
+    restorations: dict[str, Restoration]
+
+
+def file_hashes(corpus_dir: Path) -> dict[str, str]:
+    """sha256 of every corpus file's bytes, to tell whether an index is stale."""
+    import hashlib
+
+    from assistant.documents.read import iter_files
+
+    return {
+        p.relative_to(corpus_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in iter_files(corpus_dir)
+    }
+
+
+def _faiss(vectors: np.ndarray, kind: str) -> faiss.Index:
+    """Exact inner product by default; HNSW or IVF for corpora where exact search is too slow."""
+    dim = vectors.shape[1]
+    if kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efSearch = 128
+    elif kind == "ivf" and len(vectors) >= 1024:
+        nlist = int(4 * np.sqrt(len(vectors)))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.train(vectors)
+        index.nprobe = max(8, nlist // 16)
+    else:
+        index = faiss.IndexFlatIP(dim)
+    index.add(vectors)
+    return index
+
+
+def _previous_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
+    """content_hash -> vector of the serving index, so unchanged chunks are not embedded again."""
+    current = index_dir / "current"
+    try:
+        manifest = json.loads((current / "manifest.json").read_text())
+        if manifest.get("model") != model:
+            return {}
+        vectors = np.load(current / "vectors.npy")
+        hashes = [json.loads(line)["content_hash"] for line in (current / "chunks.jsonl").open(encoding="utf-8")]
+    except (OSError, ValueError, KeyError):
+        return {}
+    return dict(zip(hashes, vectors, strict=False))
+
+
+def build_index(
+    parsed: ParsedCorpus,
+    encoder,
+    index_dir: Path,
+    config: IndexConfig,
+    corpus_files: dict[str, str],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Embed (reusing unchanged chunks), index and atomically publish; returns build statistics."""
+    started = time.perf_counter()
+    chunks = list(parsed.chunks)
+    previous = _previous_vectors(index_dir, config.model)
+    vectors = np.zeros((len(chunks), config.dim), dtype=np.float32)
+    todo = [i for i, c in enumerate(chunks) if c.content_hash not in previous]
+    for i, c in enumerate(chunks):
+        if c.content_hash in previous:
+            vectors[i] = previous[c.content_hash]
+    batch = 32
+    for lo in range(0, len(todo), batch):
+        ids = todo[lo : lo + batch]
+        vectors[ids] = encoder.encode_passages([chunks[i].embed_text for i in ids])
+        if progress:
+            progress(min(lo + batch, len(todo)), len(todo))
+    embed_s = time.perf_counter() - started
+
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    tmp = builds / f".tmp-{build_id}"
+    tmp.mkdir()
+    try:
+        _write(tmp, parsed, chunks, vectors, config, corpus_files)
+        final = builds / build_id
+        tmp.rename(final)
+        link = index_dir / f".current-{build_id}"
+        link.symlink_to(Path("builds") / build_id)
+        os.replace(link, index_dir / "current")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    for old in builds.iterdir():  # keep only what serves now
+        if old.name != build_id:
+            shutil.rmtree(old, ignore_errors=True)
+    return {
+        "chunks": len(chunks),
+        "embedded": len(todo),
+        "reused": len(chunks) - len(todo),
+        "seconds": round(time.perf_counter() - started, 3),
+        "embed_seconds": round(embed_s, 3),
+    }
+
+
+def _write(path: Path, parsed: ParsedCorpus, chunks: list[Chunk], vectors: np.ndarray, config: IndexConfig, files: dict) -> None:
+    """All index files into one folder."""
+    np.save(path / "vectors.npy", vectors)
+    faiss.write_index(_faiss(vectors, config.faiss_type), str(path / "faiss.index"))
+    bm25 = bm25s.BM25()
+    bm25.index([c.keys.split() for c in chunks], show_progress=False)
+    bm25.save(str(path / "bm25"))
+    with (path / "chunks.jsonl").open("w", encoding="utf-8") as f:
+        for c in chunks:
+            record = asdict(c)
+            record.pop("metadata")  # stored once per document
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    with (path / "documents.jsonl").open("w", encoding="utf-8") as f:
+        for d in parsed.documents:
+            record = {
+                "source": d.source, "text": d.text, "sha256": d.sha256, "format": d.format, "encoding": d.encoding,
+                "metadata": d.metadata.to_dict(), "sections": [s.to_dict() for s in d.sections],
+                "ocr_damaged": d.ocr_damaged,
+            }
+            r = parsed.restorations.get(d.source)
+            if r is not None:
+                record["restoration"] = {"text": r.text, "tokens": [list(t) for t in r.tokens]}
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    manifest = config.expected() | {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "documents": {d.source: d.sha256 for d in parsed.documents},
+        "files": files,
+        "skipped": [{"source": s.source, "reason": s.reason} for s in parsed.skipped],
+        "counts": {"documents": len(parsed.documents), "chunks": len(chunks)},
+    }
+    (path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def read_manifest(index_dir: Path) -> dict:
+    """The serving index's manifest, or IndexMissingError."""
+    path = index_dir / "current" / "manifest.json"
+    if not path.exists():
+        raise IndexMissingError(f"no index in {index_dir}", hint=FIX)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_manifest(manifest: dict, config: IndexConfig) -> None:
+    """Raise IndexMismatchError naming every field that differs from the settings."""
+    expected = config.expected()
+    diffs = [f"{k}: index has {manifest.get(k)!r}, settings want {v!r}" for k, v in expected.items() if manifest.get(k) != v]
+    if diffs:
+        raise IndexMismatchError("index does not match the settings (" + "; ".join(diffs) + ")", hint=FIX)
+
+
+def is_stale(manifest: dict, corpus_files: dict[str, str]) -> bool:
+    """True when the corpus folder changed since the index was built."""
+    return manifest.get("files") != corpus_files
+
+
+def _section(d: dict) -> Section:
+    return Section(d["title"], d["level"], d["start"], d["end"], tuple(_section(c) for c in d["children"]))
+
+
+def load_index(index_dir: Path, config: IndexConfig) -> Index:
+    """Load and verify the serving index."""
+    manifest = read_manifest(index_dir)
+    check_manifest(manifest, config)
+    path = (index_dir / "current").resolve()
+    documents: dict[str, Document] = {}
+    restorations: dict[str, Restoration] = {}
+    for line in (path / "documents.jsonl").open(encoding="utf-8"):
+        r = json.loads(line)
+        metadata = Metadata(**r["metadata"])
+        documents[r["source"]] = Document(
+            source=r["source"], text=r["text"], sha256=r["sha256"], format=r["format"], encoding=r["encoding"],
+            metadata=metadata, sections=tuple(_section(s) for s in r["sections"]), ocr_damaged=r["ocr_damaged"],
+        )
+        if "restoration" in r:
+            restorations[r["source"]] = Restoration(
+                text=r["restoration"]["text"], tokens=tuple(tuple(t) for t in r["restoration"]["tokens"])
+            )
+    chunks = []
+    for line in (path / "chunks.jsonl").open(encoding="utf-8"):
+        r = json.loads(line)
+        chunks.append(Chunk(**r, metadata=documents[r["source"]].metadata))
+    vectors = np.load(path / "vectors.npy")
+    return Index(
+        path=path,
+        manifest=manifest,
+        documents=documents,
+        chunks=chunks,
+        vectors=vectors,
+        faiss_index=faiss.read_index(str(path / "faiss.index")),
+        bm25=bm25s.BM25.load(str(path / "bm25")),
+        restorations=restorations,
+    )

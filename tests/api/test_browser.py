@@ -1,0 +1,267 @@
+"""The chat widget in headless Chromium (Debian package) against a live server over the real index."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.api.app import create_app
+from tests.live_server import LiveServer, real_engine_and_settings
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+QUESTION = "Tỷ lệ hồ sơ thủ tục hành chính được số hóa tối thiểu là bao nhiêu?"
+ANSWER_TIMEOUT = 90_000
+
+
+@pytest.fixture(scope="module")
+def live():
+    engine, settings = real_engine_and_settings()
+    with LiveServer(create_app(settings, engine)) as server:
+        server.settings = settings
+        server.catalog = httpx.get(server.url + "/api/documents").json()
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, live, request):
+    viewport = getattr(request, "param", {"width": 1280, "height": 900})
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.url)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield pg
+    context.close()
+    assert errors == [], errors
+
+
+def stream_events(body: str) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for block in body.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.split("\n"))
+        out.setdefault(fields["event"], []).append(json.loads(fields["data"]))
+    return out
+
+
+def ask(page, question: str | None = None, example: int | None = None) -> tuple[dict, dict]:
+    """Ask by typing (or by clicking an example); returns the request body and the streamed events."""
+    with page.expect_response("**/api/ask/stream", timeout=ANSWER_TIMEOUT) as resp:
+        if example is not None:
+            page.locator("button.example").nth(example).click()
+        else:
+            page.fill("textarea", question)
+            page.press("textarea", "Enter")
+    response = resp.value
+    events = stream_events(response.text())
+    page.locator(".msg.assistant").last.locator(".actions").wait_for(timeout=ANSWER_TIMEOUT)
+    return json.loads(response.request.post_data), events
+
+
+def shadow_active(page) -> str:
+    return page.evaluate("() => { const a = document.querySelector('.assistant-cchc-host').shadowRoot.activeElement;"
+                         " return a ? a.tagName + '.' + a.className : ''; }")
+
+
+def assert_marks_in_view(page) -> None:
+    """Each highlighted passage is scrolled into its pane's visible area."""
+    marks = page.locator(".viewer mark")
+    assert marks.count() >= 1
+    for i in range(marks.count()):
+        assert marks.nth(i).evaluate("m => { const p = m.parentNode.getBoundingClientRect(),"
+                                     " r = m.getBoundingClientRect(); return r.top < p.bottom && r.bottom > p.top; }")
+
+
+def test_ask_open_citation_copy_and_feedback(page, live):
+    page.goto(live.url + "/")
+    expect_options = 1 + len(live.catalog["provinces"])
+    page.wait_for_function(f"() => document.querySelector('.assistant-cchc-host').shadowRoot"
+                           f".querySelector('select').options.length === {expect_options}")
+    _, events = ask(page, QUESTION)
+    answer = "".join(d["text"] for d in events["delta"])
+    citations = events["citations"][0]
+    assert citations and events["done"][0]["id"]
+    msg = page.locator(".msg.assistant").last
+    assert msg.locator(".text").text_content() == answer
+    assert msg.locator("button.source").count() == len(citations)
+    page.screenshot(path=str(ARTIFACTS / "answer.png"))
+
+    first = citations[0]
+    msg.locator("button.cite").first.click()
+    marks = page.locator(".viewer mark")
+    marks.first.wait_for()
+    assert marks.first.text_content() == first["quote"]
+    ocr = {d["id"]: d["ocr"] for d in live.catalog["documents"]}[first["source"]]
+    assert page.locator(".viewer .pane").count() == (2 if ocr else 1)
+    if ocr:
+        assert marks.nth(1).text_content() == first["reading"]
+    assert_marks_in_view(page)
+    page.screenshot(path=str(ARTIFACTS / "viewer.png"))
+    page.keyboard.press("Escape")
+    assert page.locator(".viewer").is_hidden()
+    assert shadow_active(page) == "BUTTON.cite"
+
+    msg.get_by_role("button", name="Sao chép").click()
+    msg.get_by_text("Đã sao chép.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()").startswith(answer)
+
+    msg.get_by_role("button", name="Hữu ích").click()
+    msg.get_by_text("Cảm ơn phản hồi của bạn!").wait_for()
+    assert msg.get_by_role("button", name="Hữu ích").get_attribute("aria-pressed") == "true"
+    con = sqlite3.connect(live.settings.feedback_db)
+    rows = con.execute("SELECT question, answer, rating FROM feedback WHERE answer_id = ?",
+                       (events["done"][0]["id"],)).fetchall()
+    con.close()
+    assert rows == [(QUESTION, answer, "up")]
+
+
+def test_filters_conversation_and_reload(page, live):
+    page.goto(live.url + "/")
+    province = live.catalog["provinces"][0]
+    page.locator("select").first.select_option(province)
+    sent, events = ask(page, example=0)
+    assert sent["filters"] == {"province": province} and "conversation_id" not in sent
+    docs = {d["id"]: d for d in live.catalog["documents"]}
+    assert all(docs[c["source"]]["metadata"]["province"] == province for c in events["citations"][0])
+    cid = events["done"][0]["conversation_id"]
+    sent2, _ = ask(page, "Còn về dịch vụ công trực tuyến thì sao?")
+    assert sent2["conversation_id"] == cid
+
+    page.reload()
+    page.locator(".msg.assistant .actions").nth(1).wait_for()
+    assert page.locator(".msg.user").count() == 2
+    assert page.locator("select").first.input_value() == province
+    assert page.locator(".msg.assistant button.source").count() >= 1
+    page.get_by_role("button", name="Cuộc trò chuyện mới").click()
+    assert page.locator(".msg").count() == 0
+    sent3, _ = ask(page, QUESTION)
+    assert "conversation_id" not in sent3
+
+
+@pytest.mark.parametrize("page", [{"width": 390, "height": 844}], indirect=True)
+def test_phone_keyboard_and_text_only(page, live):
+    page.goto(live.url + "/")
+    page.locator("button.example").first.wait_for()
+    for _ in range(20):  # reach the question box by keyboard alone
+        if shadow_active(page).startswith("TEXTAREA"):
+            break
+        page.keyboard.press("Tab")
+    assert shadow_active(page).startswith("TEXTAREA")
+    hostile = 'Kế hoạch cải cách hành chính <img src=x onerror="window.__xss=1"> năm 2023?'
+    page.keyboard.type(hostile)
+    with page.expect_response("**/api/ask/stream", timeout=ANSWER_TIMEOUT):
+        page.keyboard.press("Enter")
+    page.locator(".msg.assistant .actions").wait_for(timeout=ANSWER_TIMEOUT)
+    assert page.locator(".msg.user").first.text_content() == hostile
+    assert page.locator(".panel img").count() == 0 and page.evaluate("window.__xss") is None
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # Then a question that cites, asked and opened by keyboard too.
+    with page.expect_response("**/api/ask/stream", timeout=ANSWER_TIMEOUT):
+        page.keyboard.type(QUESTION)
+        page.keyboard.press("Enter")
+    page.locator(".msg.assistant").nth(1).locator(".actions").wait_for(timeout=ANSWER_TIMEOUT)
+    page.locator(".msg.assistant").nth(1).locator("button.cite").first.focus()
+    page.keyboard.press("Enter")
+    page.locator(".viewer mark").first.wait_for()
+    assert_marks_in_view(page)
+    box = page.locator(".viewer-box").bounding_box()
+    assert box["width"] <= 390
+    page.screenshot(path=str(ARTIFACTS / "phone-viewer.png"))
+    for _ in range(6):  # focus stays inside the open dialog
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => { const r = document.querySelector('.assistant-cchc-host').shadowRoot;"
+                             " return r.querySelector('.viewer').contains(r.activeElement); }")
+    page.keyboard.press("Escape")
+    assert page.locator(".viewer").is_hidden() and shadow_active(page) == "BUTTON.cite"
+
+
+def test_embedded_on_another_site(page, live):
+    # A host page on another origin, with hostile CSS: one script tag embeds the widget, styles stay isolated.
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse, Response
+    from starlette.routing import Route
+
+    html = (f'<!doctype html><html><head><meta charset="utf-8"><style>button {{ background: rgb(0, 255, 0) '
+            f'!important; font-size: 40px !important; }}</style></head><body><h1>Cổng thông tin</h1>'
+            f'<script src="{live.url}/widget.js" data-api="{live.url}"></script></body></html>')
+    portal = Starlette(routes=[Route("/portal.html", lambda _: HTMLResponse(html)),
+                               Route("/favicon.ico", lambda _: Response(status_code=204))])
+    with LiveServer(portal) as other:
+        page.goto(other.url + "/portal.html")
+        launcher = page.locator("button.launcher")
+        assert launcher.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(0, 255, 0)"
+        assert page.locator(".panel").is_hidden()
+        launcher.click()
+        assert shadow_active(page).startswith("TEXTAREA")
+        _, events = ask(page, QUESTION)
+        assert events["citations"][0]
+        page.screenshot(path=str(ARTIFACTS / "embedded.png"))
+
+
+def test_api_docs_render_offline(page, live):
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(live.url + "/docs")
+    page.locator(".swagger-ui .opblock").first.wait_for()
+    assert page.get_by_text("/api/ask/stream").count() >= 1
+    assert all(u.startswith(live.url) for u in requests), requests  # no CDN
+
+
+def test_auditor_tables_filters_and_passage(page, live):
+    page.goto(live.url + "/auditor")
+    targets = page.locator("#targets-table tbody tr")
+    targets.first.wait_for()
+    page.locator("#refs-table tbody tr").first.wait_for()
+    api = httpx.get(live.url + "/api/targets").json()
+    assert targets.count() == len(api["targets"])
+    page.screenshot(path=str(ARTIFACTS / "auditor.png"))
+
+    # Loose symbol typed by an auditor: every row left cites the instrument.
+    page.fill("#refs-cites", "ISO 9001")
+    page.press("#refs-cites", "Enter")
+    page.locator("#refs-table[aria-busy=false]").wait_for()  # rendered, not merely answered
+    rows = page.locator("#refs-table tbody tr")
+    cited = httpx.get(live.url + "/api/legal-refs", params={"cites": "ISO 9001"}).json()["rows"]
+    assert rows.count() == len(cited) >= 1
+    assert all("9001" in rows.nth(i).locator("td").nth(2).text_content() for i in range(rows.count()))
+
+    area = api["areas"][0]
+    page.select_option("#targets-area", area)
+    page.locator("#targets-table[aria-busy=false]").wait_for()
+    expected = [t for t in api["targets"] if t["area"] == area]
+    assert targets.count() == len(expected)
+    assert "area=" in page.get_attribute("#targets-csv", "href")
+    assert targets.first.locator("td").nth(5).text_content() == expected[0]["subject"]
+
+    targets.first.get_by_role("button", name="Xem").click()
+    mark = page.locator("#viewer-body mark")
+    mark.wait_for()
+    ocr = {d["id"]: d["ocr"] for d in live.catalog["documents"]}[expected[0]["source"]]
+    if not ocr:
+        assert mark.text_content() == expected[0]["text"]
+    else:
+        assert any(ch.isdigit() for ch in mark.text_content())
+    page.keyboard.press("Escape")
+    assert page.locator("#viewer").is_hidden()
