@@ -8,13 +8,13 @@ import json
 import logging
 import random
 import resource
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from assistant.evaluation.metrics import percentile
 from assistant.text.normalize import ocr_key, pyvi_tokenize
 
 log = logging.getLogger(__name__)
@@ -36,12 +36,8 @@ def _peak_rss_mb() -> float:
 
 
 def _percentiles(samples_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_ms)
-    return {
-        "p50": round(statistics.median(ordered), 2),
-        "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2),
-        "n": len(ordered),
-    }
+    return {"p50": round(percentile(samples_ms, 50), 2), "p95": round(percentile(samples_ms, 95), 2),
+            "n": len(samples_ms)}
 
 
 def bench_build(settings) -> dict:

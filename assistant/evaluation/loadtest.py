@@ -6,12 +6,13 @@ import argparse
 import asyncio
 import json
 import logging
-import math
 import statistics
 import time
 from collections.abc import Sequence
 
 import httpx
+
+from assistant.evaluation.metrics import percentile
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +25,6 @@ QUESTIONS = (
     "Những giải pháp nâng cao chỉ số hài lòng của người dân?",
     "What are the digital transformation targets of the health department?",
 )
-
-
-def _percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
-    return ordered[rank - 1]
 
 
 async def _client(http: httpx.AsyncClient, worker: int, deadline: float, questions: Sequence[str],
@@ -90,8 +82,8 @@ async def run_async(base_url: str, clients: int = 32, seconds: float = 30,
         "errors": sum(errors.values()),
         "error_kinds": errors,
         "requests_per_s": round(total / elapsed, 2) if elapsed else 0.0,
-        "p50_ms": round(_percentile(latencies, 50), 1),
-        "p95_ms": round(_percentile(latencies, 95), 1),
+        "p50_ms": round(percentile(latencies, 50), 1) if latencies else float("nan"),
+        "p95_ms": round(percentile(latencies, 95), 1) if latencies else float("nan"),
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else float("nan"),
         "max_ms": round(max(latencies), 1) if latencies else float("nan"),
     }

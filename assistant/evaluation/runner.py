@@ -48,6 +48,14 @@ def result_record(q: Mapping, answer: Answer, latency_ms: float) -> dict:
     }
 
 
+def check_spans(record: Mapping, texts: Mapping[str, str]) -> None:
+    """Raise ValueError unless every passage and citation is its document's text sliced at [start, end)."""
+    for p in record["passages"] + record["citations"]:
+        text = texts.get(p["source"])
+        if text is None or text[p["start"] : p["end"]] != p["text"]:
+            raise ValueError(f"{record['id']}: {p['source']}[{p['start']}:{p['end']}] is not the passage text")
+
+
 def score(q: Mapping, record: Mapping, texts: Mapping[str, str], ocr_sources: frozenset[str] = frozenset(),
           retrieved: Sequence[Mapping] | None = None) -> dict:
     """Per-question metrics."""
@@ -71,9 +79,8 @@ def score(q: Mapping, record: Mapping, texts: Mapping[str, str], ocr_sources: fr
         retrieved = passages if retrieved is None else retrieved
         s |= {"retrieval_hit@5": m.hit_at(retrieved, spans, 5), "retrieval_mrr@10": m.mrr_at(retrieved, spans, 10)}
         if kind == "list":
-            s["retrieval_doc_recall@5"] = m.doc_recall_at(retrieved, gold, spans, 5)
-        if kind == "list":
             s["doc_recall@5"] = m.doc_recall_at(passages, gold, spans, 5)
+            s["retrieval_doc_recall@5"] = m.doc_recall_at(retrieved, gold, spans, 5)
     if q.get("answer_facts"):
         s["fact_recall"] = m.fact_recall(record["answer"], q["answer_facts"])
     s["latency_ms"] = record["latency_ms"]
@@ -87,6 +94,7 @@ def summarise(scores: Sequence[dict]) -> dict:
 
     def agg(rows: Sequence[dict]) -> dict:
         out = {k: m.mean([r[k] for r in rows if k in r]) for k in keys if any(k in r for r in rows)}
+        out["abstained"] = m.mean([float(r["abstained"]) for r in rows])
         out["n"] = len(rows)
         return out
 
@@ -102,8 +110,8 @@ def summarise(scores: Sequence[dict]) -> dict:
         "per_source_type": {t: agg([s for s in answerable if s.get("source_type") == t]) for t in ("ocr", "clean")},
         "abstention_unanswerable": m.mean([float(s["abstained"]) for s in unanswerable]) if unanswerable else None,
         "abstention_answerable": m.mean([float(s["abstained"]) for s in answerable]) if answerable else None,
-        "latency_ms": {"p50": m.percentile(latencies, 50), "p95": m.percentile(latencies, 95),
-                       "mean": m.mean(latencies)},
+        "latency_ms": {"p50": round(m.percentile(latencies, 50), 3), "p95": round(m.percentile(latencies, 95), 3),
+                       "mean": m.mean(latencies)} if latencies else None,
     }
 
 
@@ -116,8 +124,7 @@ def run(questions: Sequence[dict], ask: AskFn, texts: Mapping[str, str], mode: s
         answer = ask(q["question"], mode)
         latency = (time.perf_counter() - t0) * 1000
         record = result_record(q, answer, latency)
-        for p in record["passages"] + record["citations"]:
-            assert texts[p["source"]][p["start"] : p["end"]] == p["text"], f"span mismatch in {q['id']}"
+        check_spans(record, texts)
         records.append(record)
         retrieved = [p.to_dict() for p in sorted(answer.passages, key=lambda p: p.rank or 10**6)]
         scores.append(score(q, record, texts, ocr_sources, retrieved))
@@ -169,7 +176,8 @@ def to_markdown(report: dict) -> str:
     """Human-readable report."""
     s = report["summary"]
     lines = [f"# Evaluation report {report['created']} {report['label']}", "", f"{report['questions']} questions.", ""]
-    cols = ["n", "hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "doc_recall@5", "fact_recall", "citation_precision"]
+    cols = ["n", "hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "doc_recall@5", "fact_recall", "citation_precision",
+            "abstained"]
     lines += ["| kind | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     rows = [("all answerable", s["overall"])] + list(s["per_kind"].items())
     rows += [(f"gold in {t} documents", row) for t, row in s.get("per_source_type", {}).items()]
