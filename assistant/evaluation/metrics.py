@@ -64,10 +64,10 @@ def hit_at(passages: Sequence[Mapping], spans: Sequence[Span | None], k: int) ->
 
 
 def recall_at(passages: Sequence[Mapping], spans: Sequence[Span | None], k: int) -> float:
-    """Share of gold entries covered by the first k passages."""
+    """Share of gold entries whose evidence some passage among the first k overlaps."""
     if not spans:
         return 0.0
-    return sum(i is not None for i in credited(passages, spans, k)) / len(spans)
+    return sum(any(overlaps(p, s) for p in passages[:k]) for s in spans) / len(spans)
 
 
 def doc_recall_at(passages: Sequence[Mapping], gold: Sequence[Mapping], spans: Sequence[Span | None],

