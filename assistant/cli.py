@@ -301,10 +301,10 @@ def targets(
 
     from assistant.engine import Engine
     from assistant.tables.targets import Target, targets_table
-    from assistant.text.legal_text import fold_str
+    from assistant.text.fold import fold_words
 
     rows = [t.to_dict() for t in targets_table(Engine.open(_settings()).index)
-            if (not doc or t.source == doc) and (not area or fold_str(t.area or "") == fold_str(area))]
+            if (not doc or t.source == doc) and (not area or fold_words(t.area or "") == fold_words(area))]
     if as_json:
         for r in rows:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")

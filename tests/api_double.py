@@ -11,7 +11,7 @@ from assistant.legal.citations import ReferenceIndex
 from assistant.restore.restorer import Restoration, to_restored_span
 from assistant.search.query import years_covered
 from assistant.tables.targets import targets_table
-from assistant.text.normalize import fold
+from assistant.text.fold import fold
 from assistant.types import Answer, Chunk, Citation, Document, Metadata, Passage, Section
 
 # (OCR line, restored reading) with the same number of whitespace tokens: excerpt of corpus/000 (Hà Tĩnh, 2023).

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass, field
 
+from assistant.answer.coverage import known_places, unknown_place
 from assistant.answer.followup import Turn, resolve
 from assistant.answer.generate import Generator
 from assistant.answer.render import Candidate, doc_label, evidence_first, overlaps, shown, vn_date
@@ -17,8 +19,7 @@ from assistant.search.crosslingual import to_vietnamese
 from assistant.search.query import QueryInfo, analyse, place_names, uncovered_plan_years
 from assistant.search.retrieve import Filters, Retriever, check_question
 from assistant.tables.targets import Target, targets_table
-from assistant.text.legal_text import PROVINCE_BY_KEY, PROVINCE_RE, fold_str
-from assistant.text.normalize import fold
+from assistant.text.fold import fold
 from assistant.types import Answer, Citation, Passage
 
 __all__ = ["Answerer", "Turn"]
@@ -324,14 +325,12 @@ class Answerer:
         return (f"Các tài liệu hiện có không có kế hoạch năm {', '.join(map(str, asked))} của {places} "
                 f"(kế hoạch hiện có: năm {', '.join(map(str, covered))}).")
 
+    @functools.cached_property
+    def _known_places(self) -> frozenset[str]:
+        return known_places(self.retriever.index.documents.values())
+
     def _unknown_places(self, question: str) -> str | None:
-        """A province the question names that no indexed plan belongs to."""
-        known = {fold(d.metadata.province) for d in self.retriever.index.documents.values() if d.metadata.province}
-        for m in PROVINCE_RE.finditer(fold_str(question)):
-            name = " ".join(m.group(0).split())
-            if fold(name) not in known:
-                return PROVINCE_BY_KEY.get(re.sub(r"[^a-z]", "", name), name.title())
-        return None
+        return unknown_place(question, self._known_places)
 
     def _reading(self, source: str, start: int, end: int) -> str | None:
         r = self.retriever.index.restorations.get(source)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from assistant.search.query import analyse, place_names
 from assistant.search.retrieve import Filters
-from assistant.text.normalize import fold
+from assistant.text.fold import fold
 from assistant.types import Document
 
 # "còn X thì sao", "thế còn X", "what about X", "and X?": the question is the previous one, about X.

@@ -25,7 +25,7 @@ from assistant.answer.verify import (
 )
 from assistant.errors import UpstreamError
 from assistant.settings import Settings
-from assistant.text.normalize import fold
+from assistant.text.fold import fold
 from assistant.types import Answer, Citation, Document, Metadata, Passage
 
 __all__ = ["Generator", "SYSTEM_PROMPT"]

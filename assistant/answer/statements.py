@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.documents.chunk import unwrap_lines
-from assistant.text.normalize import fold, search_tokens
+from assistant.text.fold import fold
+from assistant.text.normalize import search_tokens
 
 # A new statement starts after sentence punctuation, at a list item, or at a semicolon between clauses.
 # Semicolons and colons stay inside: "2.1. Phòng Tổ chức cán bộ: chịu trách nhiệm ...; chủ trì ..." is one

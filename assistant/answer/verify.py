@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from assistant.answer.statements import STOPWORDS
-from assistant.text.normalize import fold
+from assistant.text.fold import fold
 
 # "[1]", "[1, 3]", "[2-4]": a citation group as models write it.
 CITE_GROUP = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*)\s*\]")

@@ -8,7 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from assistant.text.legal_text import PROVINCE_RE, fold, locality, province_of
+from assistant.text.fold import fold_map
+from assistant.text.places import PROVINCE_RE, locality, province_of
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def _restore_words(text: str) -> str:
 
 def render_body(text: str) -> Body | None:
     """Clean Vietnamese name of an agency written upper-case or OCR-damaged ("SOY TE" → "Sở Y tế")."""
-    f = fold(text)
+    f = fold_map(text)
     s = f.text
     parts: list[str] = []
     head = level = place = province = None
@@ -179,7 +180,7 @@ def render_body(text: str) -> Body | None:
 
 def starts_with_head(text: str) -> bool:
     """True when an upper-case header line begins a new agency name ("SỞ Y TẾ", "TRUNG TÂM ...")."""
-    s = fold(text).text.lstrip(" *#-")
+    s = fold_map(text).text.lstrip(" *#-")
     found = _match_phrase(s, 0)
     return bool(found and found[1] == "head")
 

@@ -19,8 +19,11 @@ from assistant.documents.header_patterns import (
     render_body,
     starts_with_head,
 )
-from assistant.legal.symbols import TYPE_NAMES, canonical_symbol
-from assistant.text.legal_text import PROVINCE_RE, fold, iso_date, province_of
+from assistant.legal.symbols import canonical_symbol
+from assistant.text.dates import iso_date
+from assistant.text.doctypes import TYPE_NAMES
+from assistant.text.fold import fold_map
+from assistant.text.places import PROVINCE_RE, province_of
 from assistant.types import Metadata
 
 log = logging.getLogger(__name__)
@@ -63,6 +66,8 @@ _BODY_START = re.compile(
 _ISSUES_RE = re.compile(
     rf"(?:{ocr_rx('xay dung')}|{ocr_rx('ban hanh')})(?:\s+{ocr_rx('va trien khai')})?\s+{ocr_rx('ke hoach')}"
 )
+_CENTRAL = re.compile(r"(?:bo|chinh phu|thu tuong|quoc hoi|van phong chinh phu|ban chap hanh trung uong|"
+                      r"uy ban thuong vu quoc hoi|toa an nhan dan toi cao|vien kiem sat nhan dan toi cao)\b")
 _NOI_NHAN_RE = re.compile(rf"^\W*{ocr_rx('noi nhan')}\s*[:.,]")
 _APPENDIX_RE = re.compile(rf"^\W*(?:{ocr_rx('phu luc')}|\(?\s*{ocr_rx('kem theo')})(?![a-z])")
 
@@ -92,7 +97,7 @@ def _type_line(lines: list[str]) -> tuple[int, str] | None:
         c = _clean(line)
         if not _mostly_upper(c):
             continue
-        f = fold(c).text.strip()
+        f = fold_map(c).text.strip()
         for rx, name in _TYPE_RES:
             if rx.fullmatch(f):
                 return i, name
@@ -131,7 +136,7 @@ def _read_header(lines: list[str]) -> _Header:
     head = _Header(bodies=[])
     current: list[str] | None = None
     for line in lines:
-        f = fold(line)
+        f = fold_map(line)
         cuts: list[tuple[int, int]] = [m.span() for rx in _MOTTO_RES for m in rx.finditer(f.text)]
         m = _NUMBER_RE.search(f.text)
         if m and head.number is None:
@@ -147,7 +152,7 @@ def _read_header(lines: list[str]) -> _Header:
             head.place = _place_before(line[:a])
             start = d.start()
             if head.place:  # fold maps char by char, so the folded length of the prefix is the folded offset
-                start = len(fold(line[: line.rfind(head.place, 0, a)]).text)
+                start = len(fold_map(line[: line.rfind(head.place, 0, a)]).text)
             cuts.append((start, d.end()))
         # What remains, split at removed spans and wide gaps, is the left column.
         keep, pos = [], 0
@@ -159,7 +164,7 @@ def _read_header(lines: list[str]) -> _Header:
             if a >= b:
                 continue
             oa, ob = f.span(a, b)
-            for seg in re.split(r"\s{3,}|\t", _clean(line[oa:ob])):
+            for seg in re.split(r"\s{3,}|\t|\s\|\s", _clean(line[oa:ob])):
                 seg = seg.strip(" ,.;")
                 if not _mostly_upper(seg) or seg.lower().startswith("v/v"):
                     continue
@@ -193,7 +198,7 @@ def _title(lines: list[str], start: int) -> str | None:
             if out:
                 break
             continue
-        if out and (_BODY_START.match(fold(c.lstrip("-~+•* ")).text) or c[:1] in "-+•" or len(out) >= 5):
+        if out and (_BODY_START.match(fold_map(c.lstrip("-~+•* ")).text) or c[:1] in "-+•" or len(out) >= 5):
             break
         out.append(c)
     title = " ".join(" ".join(out).split())
@@ -204,7 +209,7 @@ def _period(title: str | None, issue_date: str | None) -> str | None:
     """The year or span the plan covers, from its title ("giai đoạn 2023 - 2030", "năm 2026")."""
     if not title:
         return None
-    f = fold(title).text
+    f = fold_map(title).text
     m = re.search(r"(?<!\d)((?:19|20)\d\d)\s*-\s*((?:19|20)\d\d)(?!\d)", f)
     if m:
         return f"{m.group(1)}-{m.group(2)}"
@@ -219,7 +224,7 @@ def _period(title: str | None, issue_date: str | None) -> str | None:
 def _preamble_issuer(text: str, lines: list[str], title_line: int) -> str | None:
     """The issuer as the preamble names it ("Sở Y tế xây dựng Kế hoạch"), when the header names none."""
     start = sum(len(ln) + 1 for ln in lines[: title_line + 1])
-    f = fold(text[start : start + 4000])
+    f = fold_map(text[start : start + 4000])
     for m in _ISSUES_RE.finditer(f.text):
         cut = max(f.text.rfind(c, 0, m.start()) for c in (".", ";", ",", ":", "\n\n"))
         a, b = f.span(cut + 1, m.start())
@@ -239,37 +244,47 @@ def _name_in(segment: str) -> str | None:
     for w in words:
         if not w[0].isalpha() or not w[0].isupper() or not all(c.isalpha() or c in "¢€&@" for c in w):
             return None
-    if all(w.isupper() for w in words) and fold(words[0]).text not in SURNAMES:
+    if all(w.isupper() for w in words) and fold_map(words[0]).text not in SURNAMES:
         return None
     return " ".join(words)
 
 
 def _signature(lines: list[str]) -> tuple[str | None, str | None]:
-    """Signer and signing capacity from the block after the last "Nơi nhận:" (or the closing "./.")."""
-    anchor = None
+    """Signer and signing capacity from the first block after a "Nơi nhận:" that names a signer: the document's own
+    signature comes before its appendices, whose forms carry blocks of their own (or after the closing "./.")."""
+    anchors = []
     for i, line in enumerate(lines):
         c = _clean(line).lstrip(" -")
         # "Nơi nhận" begins its line; test the first letter before folding every line of a long document
-        if c[:1] in ("N", "n") and _NOI_NHAN_RE.match(fold(c[:40]).text):
-            anchor = i
-    if anchor is None:
+        if c[:1] in ("N", "n") and _NOI_NHAN_RE.match(fold_map(c[:40]).text):
+            anchors.append(i)
+    if not anchors:
         ends = [i for i, line in enumerate(lines) if line.rstrip().endswith("./.")]
-        if not ends:
-            return None, None
-        anchor = ends[-1] + 1
+        anchors = [ends[-1] + 1] if ends else []
+    found: tuple[str | None, str | None] = (None, None)
+    for anchor in anchors:
+        signer, capacity = _signature_at(lines, anchor)
+        if signer:
+            return signer, capacity
+        found = found if found[1] else (None, capacity)
+    return found
+
+
+def _signature_at(lines: list[str], anchor: int) -> tuple[str | None, str | None]:
+    """Signer and capacity in the lines from `anchor` on."""
     window: list[str] = []
     for line in lines[anchor : anchor + 60]:
-        if window and _APPENDIX_RE.match(fold(_clean(line)).text):
+        if window and _APPENDIX_RE.match(fold_map(_clean(line)).text):
             break
         window.append(line)
     capacity: list[str] = []
     after = 0
     for i, line in enumerate(window):
-        for seg in re.split(r"\s{3,}|\t", line):
+        for seg in re.split(r"\s{3,}|\t|\s\|\s", line):
             c = _clean(seg)
             if c[:1] in "-+•":
                 continue  # a recipient ("- Giám đốc Sở"), not the signing capacity
-            f = fold(c)
+            f = fold_map(c)
             m = CAPACITY_RE.search(f.text)
             if m and _mostly_upper(c[f.span(*m.span())[0] : f.span(*m.span())[1]]):
                 capacity.append(capacity_text(m))
@@ -283,12 +298,12 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
         if capacity and not capacity[-1].split(" ")[0].endswith("."):
             break  # the last line of a "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC" chain carries no prefix
     for line in window[after:] if capacity else window:
-        for seg in re.split(r"\s{3,}|\t", line):
+        for seg in re.split(r"\s{3,}|\t|\s\|\s", line):
             c = _clean(seg).strip(" ,;")
             if c[:1] in "-+•(" or not c:
                 continue
             name = _name_in(c)
-            if name and (capacity or fold(name.split()[0]).text in SURNAMES):
+            if name and (capacity or fold_map(name.split()[0]).text in SURNAMES):
                 return unicodedata.normalize("NFC", name), " / ".join(capacity) or None
     return None, " / ".join(capacity) or None
 
@@ -302,9 +317,11 @@ def extract_metadata(text: str) -> Metadata:
     bodies: list[Body] = [b for b in (render_body(s) for s in head.bodies) if b is not None]
     place_province = None
     if head.place:
-        m = PROVINCE_RE.fullmatch(fold(head.place).text.strip())
+        m = PROVINCE_RE.fullmatch(fold_map(head.place).text.strip())
         place_province = province_of(m.group(0)) if m else None
-    province = next((b.province for b in bodies if b.province), None) or place_province
+    province = next((b.province for b in bodies if b.province), None)
+    if province is None and not (bodies and _CENTRAL.match(fold_map(bodies[-1].name).text)):
+        province = place_province  # a ministry in Hà Nội is not of Hà Nội: central bodies have no province
     issuer = parent = None
     if bodies:
         parent_body = bodies[-2] if len(bodies) >= 2 else None

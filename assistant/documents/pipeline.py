@@ -10,18 +10,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.documents.chunk import ChunkingConfig, TokenCounter, chunk_document
+from assistant.documents.markup import clean_reading, has_markup
 from assistant.documents.metadata import extract_metadata
-from assistant.documents.read import RawText, read_corpus, read_file
+from assistant.documents.read import MAX_BYTES, RawText, read_corpus, read_file
 from assistant.documents.structure import build_tree
 from assistant.legal.extract import extract_references
 from assistant.restore.restorer import (
     Restoration,
+    RestoreModel,
+    for_document,
+    get_model,
     is_damaged,
     restore_line,
     restore_text,
+    to_original_span,
     to_restored_span,
 )
-from assistant.types import Chunk, Document, Metadata, Skipped
+from assistant.types import Chunk, Document, Metadata, Section, Skipped
 
 log = logging.getLogger(__name__)
 
@@ -36,32 +41,58 @@ class ParsedCorpus:
     restorations: dict[str, Restoration] = field(default_factory=dict)
 
 
-def parse_document(raw: RawText, restore_ocr: bool = True) -> tuple[Document, Restoration | None]:
-    """Metadata, section tree and OCR restoration of one decoded file."""
-    damaged = is_damaged(raw.text)
-    restoration = restore_text(raw.text) if damaged and restore_ocr else None
+def parse_document(
+    raw: RawText, restore_ocr: bool = True, model: RestoreModel | None = None
+) -> tuple[Document, Restoration | None]:
+    """Metadata, section tree and second reading (OCR restoration, or the clean view of marked-up text) of a file;
+    `model` is the corpus's restoration model (restore.get_model of the decoded texts), the general one if None."""
+    model = model or get_model()
+    damaged = is_damaged(raw.text, model)
+    reading = None
+    if damaged and restore_ocr:
+        model = for_document(model, raw.text)
+        reading = restore_text(raw.text, model)
+    elif not damaged and has_markup(raw.text):
+        reading = clean_reading(raw.text)
+    # Marked-up text is read through its clean view; OCR text as written (its patterns tolerate OCR damage).
+    view = reading.text if reading is not None and not damaged else raw.text
+    sections = build_tree(view)
+    if view is not raw.text:
+        sections = tuple(_to_file(s, reading) for s in sections)
     document = Document(
         source=raw.source,
         text=raw.text,
         sha256=hashlib.sha256(raw.text.encode("utf-8")).hexdigest(),
         format=raw.format,
         encoding=raw.encoding,
-        metadata=readable_metadata(extract_metadata(raw.text), damaged and restore_ocr),
-        sections=build_tree(raw.text),
+        metadata=readable_metadata(extract_metadata(view), damaged and restore_ocr, model),
+        sections=sections,
         ocr_damaged=damaged,
     )
-    return document, restoration
+    return document, reading
 
 
-def readable_metadata(md: Metadata, damaged: bool) -> Metadata:
+def _to_file(section: Section, view: Restoration) -> Section:
+    """A section found in the clean view, with offsets into the file."""
+    start, end = to_original_span(view, section.start, section.end)
+    return replace(section, start=start, end=end, children=tuple(_to_file(c, view) for c in section.children))
+
+
+def _to_view(section: Section, view: Restoration) -> Section:
+    """A section of the file, with offsets into the clean view."""
+    start, end = to_restored_span(view, section.start, section.end)
+    return replace(section, start=start, end=end, children=tuple(_to_view(c, view) for c in section.children))
+
+
+def readable_metadata(md: Metadata, damaged: bool, model: RestoreModel | None = None) -> Metadata:
     """Title and issuer of an OCR document in their restored reading, as users read them in citations; the signer
     stays as written because its span in the text is looked up by that exact string."""
     if not damaged:
         return md
     return replace(
         md,
-        title=restore_line(md.title) if md.title else None,
-        issuer=restore_line(md.issuer) if md.issuer else None,
+        title=restore_line(md.title, model) if md.title else None,
+        issuer=restore_line(md.issuer, model) if md.issuer else None,
     )
 
 
@@ -80,8 +111,13 @@ def chunk(
     restoration: Restoration | None,
     count_tokens: TokenCounter,
     config: ChunkingConfig,
+    model: RestoreModel | None = None,
 ) -> list[Chunk]:
     """Chunks of a parsed document, keyed on both readings of OCR text."""
+    if restoration is not None and not document.ocr_damaged:
+        return _chunk_view(document, restoration, count_tokens, config)
+    if restoration is not None:  # section titles read with the channel fitted on this document (memoised)
+        model = for_document(model or get_model(), document.text)
     return chunk_document(
         document.source,
         document.text,
@@ -90,24 +126,38 @@ def chunk(
         config,
         reading=reading_of(restoration) if restoration else None,
         metadata=document.metadata,
-        context=document_context(document.metadata, restoration is not None),
-        retitle=_readable_title if restoration else None,
+        context=document_context(document.metadata, restoration is not None, model),
+        retitle=functools.partial(restore_line, model=model) if restoration else None,
         annotations=signature_note(document) + reference_notes(document),
         boundaries=signature_bounds(document),
     )
 
 
-@functools.lru_cache(maxsize=4096)
-def _readable_title(title: str) -> str:
-    """A section title in its restored reading; every chunk of a section repeats its path, so decode each once."""
-    return restore_line(title)
+def _chunk_view(document: Document, view: Restoration, count_tokens: TokenCounter, config: ChunkingConfig) -> list[Chunk]:
+    """Chunks of marked-up text, cut on its clean view (a table row is one line there, so it stays whole) and
+    mapped back to exact spans of the file."""
+    notes = tuple((*to_restored_span(view, a, b), words)
+                  for a, b, words in signature_note(document) + reference_notes(document))
+    bounds = tuple(to_restored_span(view, b, b)[0] for b in signature_bounds(document))
+    out = []
+    for c in chunk_document(document.source, view.text, _view_sections(document, view), count_tokens, config, metadata=document.metadata,
+                            context=document_context(document.metadata, False), annotations=notes,
+                            boundaries=bounds):
+        start, end = to_original_span(view, c.start, c.end)
+        out.append(replace(c, id=f"{document.source}#{start}-{end}", start=start, end=end,
+                           text=document.text[start:end]))
+    return out
 
 
-def document_context(md: Metadata, damaged: bool) -> str:
+def _view_sections(document: Document, view: Restoration) -> tuple[Section, ...]:
+    return tuple(_to_view(s, view) for s in document.sections)
+
+
+def document_context(md: Metadata, damaged: bool, model: RestoreModel | None = None) -> str:
     """One line naming the document: issuer, type and number, title (read through the restorer for OCR text)."""
     title = md.title or ""
     if damaged and title:
-        title = restore_line(title)
+        title = restore_line(title, model)
     number = f"số {md.number}" if md.number else ""
     kind = " ".join(x for x in (md.doc_type, number) if x)
     return " · ".join(x for x in (md.issuer, kind, title) if x)
@@ -162,22 +212,34 @@ def parse_corpus(
     config: ChunkingConfig = ChunkingConfig(),
     restore_ocr: bool = True,
     progress: Callable[[str], None] | None = None,
+    max_file_bytes: int = MAX_BYTES,
+    max_chunks: int = 0,
 ) -> ParsedCorpus:
-    """Read, parse and chunk every file of the folder; unreadable files are reported, not fatal."""
-    raws, skipped = read_corpus(corpus_dir)
+    """Read, parse and chunk every file of the folder; unreadable files, and files over the size or chunk budget
+    (`max_chunks` per file, 0 = none), are reported, not fatal."""
+    raws, skipped = read_corpus(corpus_dir, max_file_bytes)
+    # The restoration model learns from the decoded documents (its clean ones), never from the folder itself.
+    model = get_model([raw.text for raw in raws])
     documents, chunks, restorations = [], [], {}
+    over = f"the budget is {max_chunks} chunks per file; ASSISTANT_MAX_CHUNKS_PER_FILE raises it"
     for raw in raws:
         if progress:
             progress(raw.source)
+        if max_chunks and count_tokens(raw.text) > max_chunks * config.max_tokens:  # before costly restoration
+            skipped.append(Skipped(raw.source, f"{raw.source}: too long to index (more chunks than {over})"))
+            continue
         try:
-            document, restoration = parse_document(raw, restore_ocr)
-            doc_chunks = chunk(document, restoration, count_tokens, config)
+            document, restoration = parse_document(raw, restore_ocr, model)
+            doc_chunks = chunk(document, restoration, count_tokens, config, model)
         except Exception as exc:  # one bad document must not stop the ingest of the rest
-            log.exception("failed to parse %s", raw.source)
+            log.debug("failed to parse %s", raw.source, exc_info=True)  # the skip reason says it, once
             skipped.append(Skipped(raw.source, f"{raw.source}: could not be parsed ({type(exc).__name__}: {exc})"))
             continue
         if not doc_chunks:
             skipped.append(Skipped(raw.source, f"{raw.source}: no text to index"))
+            continue
+        if max_chunks and len(doc_chunks) > max_chunks:
+            skipped.append(Skipped(raw.source, f"{raw.source}: too long to index ({len(doc_chunks)} chunks, {over})"))
             continue
         documents.append(document)
         chunks.extend(doc_chunks)
@@ -186,11 +248,12 @@ def parse_corpus(
     return ParsedCorpus(tuple(documents), tuple(chunks), tuple(skipped), restorations)
 
 
-def parse_file(path: Path, count_tokens: TokenCounter, config: ChunkingConfig = ChunkingConfig()):
+def parse_file(path: Path, count_tokens: TokenCounter, config: ChunkingConfig = ChunkingConfig(),
+               model: RestoreModel | None = None):
     """One file, for `assistant inspect`: (document, chunks, restoration)."""
     raw = read_file(path, path.name)
-    document, restoration = parse_document(raw)
-    return document, chunk(document, restoration, count_tokens, config), restoration
+    document, restoration = parse_document(raw, model=model)
+    return document, chunk(document, restoration, count_tokens, config, model), restoration
 
 
 __all__ = ["ParsedCorpus", "parse_corpus", "parse_document", "parse_file", "reading_of"]

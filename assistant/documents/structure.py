@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text.normalize import fold
+from assistant.text.fold import fold
 from assistant.types import Section
 
 # Heading levels by numbering style (Nghị định 30/2020/NĐ-CP, Phụ lục I: I. > 1. > 1.1. > a)).
@@ -18,6 +18,9 @@ _SUBSUB_RE = re.compile(_PREFIX + r"(\d{1,2})\.(\d{1,2})\.(\d{1,2})\.?[ \t]+(?=\
 _SUB_RE = re.compile(_PREFIX + r"(\d{1,2})\.(\d{1,2})\.?[ \t]+(?=\S)")
 _NUM_RE = re.compile(_PREFIX + r"(\d{1,2})[.)][ \t]+(?=[^\W\d_])")
 _LETTER_RE = re.compile(_PREFIX + r"([a-zđ])\)[ \t]*(?=\S)")
+# Parts, chapters, sections and articles: "Phần I", "Chương II", "Mục 1", "Điều 5." (folded, marks stripped).
+_ARTICLE_KINDS = ("phan", "chuong", "muc", "dieu")
+_ARTICLE_RE = re.compile(r"(phan|chuong|muc|dieu)\s+(?:[ivxlc]{1,6}|\d{1,3}[a-z]?)(?:\s*[.:]|\s*$|\s+[^\W\d_])")
 _MD_HEADING_RE = re.compile(r"^[ \t]*(#{1,6})[ \t]+(\S.*)$")
 _BOLD_LINE_RE = re.compile(r"^[ \t]*\*\*(.+?)\*\*[ \t]*$")
 
@@ -61,6 +64,9 @@ def _classify(line: str, in_appendix: bool) -> int | None:
     folded = fold(line).strip(" \t*#_")
     if re.match(r"phu luc\b", folded) or re.match(r"noi nhan\s*:", folded):
         return ROMAN
+    art = _ARTICLE_RE.match(folded)
+    if art and line.lstrip(" \t*#_")[:1].isupper():
+        return -(1 + _ARTICLE_KINDS.index(art.group(1)))  # placed above the numbered levels by find_headings
     m = _ROMAN_RE.match(line)
     if m and roman_value(m.group(1)):
         return ROMAN + 1 if in_appendix else ROMAN
@@ -86,7 +92,8 @@ def _is_appendix_start(line: str, next_line: str) -> bool:
     folded = fold(line).strip(" \t*#_")
     if re.match(r"phu luc\b", folded):
         return True
-    return bool(line.strip()) and re.match(r"\(\s*kem theo\b", fold(next_line).strip()) is not None
+    # the title is in capitals: "(Kèm theo ...)" after a sentence of the body announces the appendix instead
+    return _capitals(line) and re.match(r"\(\s*kem theo\b", fold(next_line).strip(" *_")) is not None
 
 
 def find_headings(text: str) -> list[Heading]:
@@ -103,8 +110,14 @@ def find_headings(text: str) -> list[Heading]:
             continue
         following = next((ln for _, ln in lines[i + 1 : i + 4] if ln.strip()), "")
         if _is_appendix_start(line, following):
-            in_appendix = True
-            headings.append(Heading(start, start + len(line), ROMAN, _clean_title(line)))
+            first = _paragraph_start(lines, i)
+            if not (headings and headings[-1].level == ROMAN and headings[-1].start >= lines[max(0, first - 8)][0]
+                    and in_appendix):
+                in_appendix = True
+                a = lines[first][0]
+                title = _clean_title(" ".join(ln for _, ln in lines[first : i + 1]))
+                headings = [h for h in headings if h.start < a]
+                headings.append(Heading(a, start + len(line), ROMAN, title))
             continue
         level = _classify(line, in_appendix)
         if level is None:
@@ -114,7 +127,37 @@ def find_headings(text: str) -> list[Heading]:
             # PDF tables put one cell per line: "II. Cải / cách thủ / tục hành / chính" is one group heading.
             title = _join_cell(lines, i)
         headings.append(Heading(start, start + len(line), level, title))
-    return headings
+    return _rank_articles(headings)
+
+
+def _paragraph_start(lines: list[tuple[int, str]], i: int) -> int:
+    """Index of the first line of the paragraph (no blank line between) that line i ends."""
+    # An appendix title is written in capitals; a wrapped one continues over capital lines.
+    while i > 0 and _capitals(lines[i][1]) and _capitals(lines[i - 1][1]) and not _is_appendix_start(lines[i - 1][1], ""):
+        i -= 1
+    return i
+
+
+def _capitals(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
+
+
+def _rank_articles(headings: list[Heading]) -> list[Heading]:
+    """Article-style kinds present (Phần, Chương, Mục, Điều) take the top levels in that order; the numbered
+    levels (I., 1., a)) nest below the deepest of them, as khoản and điểm nest in an article."""
+    kinds = sorted({-h.level for h in headings if h.level < 0})
+    if not kinds:
+        return headings
+    rank = {k: n + 1 for n, k in enumerate(kinds)}
+    shift = len(kinds) - 1
+    out = []
+    for h in headings:
+        level = rank[-h.level] if h.level < 0 else h.level + shift
+        title = h.title if h.level >= 0 else re.split(r"(?<=\S)\.\s", h.title, maxsplit=2)[:2]
+        title = title if isinstance(title, str) else ". ".join(title)[:160]
+        out.append(Heading(h.start, h.end, level, title))
+    return out
 
 
 def _join_cell(lines: list[tuple[int, str]], i: int) -> str:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from assistant.legal.extract import LegalReference, extract_references
-from assistant.text.legal_text import fold_str
+from assistant.text.fold import fold_words
 
 log = logging.getLogger(__name__)
 NAMED_TYPES = {"Luật", "Bộ luật", "Hiến pháp", "Pháp lệnh", "Đề án", "Chương trình"}
@@ -25,7 +25,7 @@ def category(number: str, type_: str) -> str:
 
 
 def _tokens(name: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", fold_str(name)))
+    return set(re.findall(r"[a-z0-9]+", fold_words(name)))
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -84,7 +84,7 @@ def _agreement(pairs: list[tuple[dict, LegalReference]]) -> dict:
     checks = {
         "type": lambda g, p: g["type"] == p.type,
         "issuer": lambda g, p: g["issuer"] == p.issuer,
-        "issuer_folded": lambda g, p: fold_str(g["issuer"] or "") == fold_str(p.issuer or ""),
+        "issuer_folded": lambda g, p: fold_words(g["issuer"] or "") == fold_words(p.issuer or ""),
         "date": lambda g, p: g["date"] == p.date,
         "own": lambda g, p: bool(g["own"]) == p.own,
         "count": lambda g, p: g["count"] == len(p.mentions),

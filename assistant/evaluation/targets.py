@@ -10,9 +10,10 @@ from pathlib import Path
 
 from assistant.documents.pipeline import parse_document
 from assistant.documents.read import read_corpus
+from assistant.restore.restorer import get_model
 from assistant.settings import ROOT
 from assistant.tables.targets import Target, extract_targets
-from assistant.text.legal_text import fold_str
+from assistant.text.fold import fold_words
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def load_gold(path: Path = GOLD) -> list[dict]:
 
 def word_overlap(gold: str, predicted: str) -> float:
     """F1 of the two folded word sets: a long run-on subject is penalised as much as a truncated one."""
-    g, p = set(re.findall(r"\w+", fold_str(gold))), set(re.findall(r"\w+", fold_str(predicted)))
+    g, p = set(re.findall(r"\w+", fold_words(gold))), set(re.findall(r"\w+", fold_words(predicted)))
     if not g or not p:
         return 0.0
     common = len(g & p)
@@ -67,10 +68,11 @@ def score(gold: list[dict], predicted: dict[str, list[Target]]) -> dict:
 def run(corpus_dir: Path, gold_path: Path = GOLD) -> dict:
     """Extract targets from every corpus document and score them against the gold file."""
     raws, _ = read_corpus(corpus_dir)
+    model = get_model([raw.text for raw in raws])  # the corpus's restoration model, as the index reads it
     predicted: dict[str, list[Target]] = {}
     texts: dict[str, str] = {}
     for raw in raws:
-        doc, restoration = parse_document(raw)
+        doc, restoration = parse_document(raw, model=model)
         texts[doc.source] = doc.text
         predicted[doc.source] = extract_targets(doc, restoration)
     gold = load_gold(gold_path)

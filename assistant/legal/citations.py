@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.legal.extract import LegalReference, extract_references
 from assistant.legal.symbols import parse_symbol_query
-from assistant.text.legal_text import fold_str
+from assistant.text.fold import fold_words
 
 _STANDARD_Q = re.compile(r"^(?:tcvn\s*)?(?:iso\s*)?(\d{3,5})(?:\s*:\s*(\d{4}))?$")
 
@@ -31,7 +31,7 @@ class ReferenceIndex:
 
     def cited_by(self, symbol_query: str) -> list[LegalReference]:
         """References (one per citing plan) to the instrument a loosely typed query names."""
-        q = fold_str(symbol_query)
+        q = fold_words(symbol_query)
         std = _STANDARD_Q.match(q)
         if std and re.search(r"tcvn|iso", q):
             num, year = std.groups()
@@ -44,7 +44,7 @@ class ReferenceIndex:
         # By-name instruments: every query word must occur in the name ("hien phap", "luat can bo").
         words = set(re.findall(r"[a-z0-9]+", q))
         return [r for r in self._cited()
-                if words and words <= set(re.findall(r"[a-z0-9]+", fold_str(r.number)))]
+                if words and words <= set(re.findall(r"[a-z0-9]+", fold_words(r.number)))]
 
     def cites(self, source: str) -> list[LegalReference]:
         """Instruments a plan cites, in order of first mention (its own number excluded)."""

@@ -11,23 +11,16 @@ from assistant.legal.named import find_named, find_standards
 from assistant.legal.symbols import (
     SO_WORD,
     SYMBOL_RE,
-    TYPE_NAMES,
-    TYPE_WORD_ALT,
     Symbol,
     canonical_symbol,
     parse_symbol,
     parse_symbol_query,
-    type_word,
 )
-from assistant.text.legal_text import (
-    Folded,
-    body_name,
-    detect_province,
-    fold,
-    fold_str,
-    parse_date_at,
-    suffix_body,
-)
+from assistant.text.agencies import body_name, suffix_body
+from assistant.text.dates import parse_date_at
+from assistant.text.doctypes import TYPE_NAMES, TYPE_WORD_ALT, type_word
+from assistant.text.fold import Folded, fold_map, fold_words
+from assistant.text.places import detect_province
 
 __all__ = ["LegalReference", "Mention", "canonical_symbol", "extract_references", "parse_symbol_query"]
 log = logging.getLogger(__name__)
@@ -89,7 +82,7 @@ _ADMIN_WORDS = {
 
 def extract_references(text: str, source: str) -> list[LegalReference]:
     """Every instrument `text` cites, one LegalReference each, in order of first mention."""
-    fd = fold(text)
+    fd = fold_map(text)
     province = detect_province(fd.text)
     hits = _symbol_hits(text, fd, province)
     header_own = next((h.key for h in hits if h.own and not h.key.startswith("/")), None)
@@ -251,7 +244,7 @@ def _named_hits(text: str, fd: Folded, province: str | None) -> list[_Hit]:
 def _merge(hits: list[_Hit], source: str) -> list[LegalReference]:
     groups: dict[str, list[_Hit]] = {}
     for h in hits:
-        key = h.key if re.match(r"[\d/]", h.key) or h.key.startswith("TCVN") else fold_str(h.key)
+        key = h.key if re.match(r"[\d/]", h.key) or h.key.startswith("TCVN") else fold_words(h.key)
         groups.setdefault(key, []).append(h)
     refs = []
     for group in groups.values():

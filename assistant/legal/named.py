@@ -6,8 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from assistant.legal.symbols import TYPE_WORD_ALT
-from assistant.text.legal_text import PROVINCE_RE, Folded, body_name, fold_str, locality, province_of
+from assistant.text.agencies import body_name
+from assistant.text.doctypes import TYPE_WORD_ALT
+from assistant.text.fold import Folded, fold_words
+from assistant.text.places import PROVINCE_RE, locality, province_of
 
 # Heads of instruments that are cited by name; folded, OCR-tolerant ("Chwong trinh", "Pé an", "Luat", "Hién phap").
 _NAMED_HEADS: tuple[tuple[str, str], ...] = (
@@ -125,7 +127,7 @@ def _name_after(text: str, fd: Folded, pos: int, kind: str, province: str | None
             ns, ne = fd.span(nxt.start(), nxt.end())
             if _title_case(text[ns:ne]) or not nxt.group(0)[0].isalpha():
                 break
-    while words and (_OF_WORD.fullmatch(fold_str(words[-1][0]).strip(",")) or not re.search(r"\w", words[-1][0])):
+    while words and (_OF_WORD.fullmatch(fold_words(words[-1][0]).strip(",")) or not re.search(r"\w", words[-1][0])):
         words.pop()
     if not words:
         return None

@@ -6,20 +6,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.text.legal_text import fold, fold_str
+from assistant.text.doctypes import TYPE_CODES, TYPE_NAMES, TYPE_WORD_ALT, type_word
+from assistant.text.fold import fold_map, fold_words
 
-# Type codes inside a symbol. OCR reads "Đ" as "B"/"b" ("NB-CP", "Qb-TTg"), folding turns "Đ" into "d".
-TYPE_CODES = {
-    "nd": "NĐ", "nb": "NĐ", "qd": "QĐ", "qb": "QĐ", "nq": "NQ", "ct": "CT", "tt": "TT", "ttlt": "TTLT",
-    "kh": "KH", "kl": "KL", "hd": "HD", "tb": "TB", "bc": "BC", "cv": "CV", "da": "ĐA", "ctr": "CTr",
-    "ql": "QL", "qc": "QC", "ch": "CH", "pl": "PL",
-}
-TYPE_NAMES = {
-    "NĐ": "Nghị định", "QĐ": "Quyết định", "NQ": "Nghị quyết", "CT": "Chỉ thị", "TT": "Thông tư",
-    "TTLT": "Thông tư liên tịch", "KH": "Kế hoạch", "KL": "Kết luận", "HD": "Hướng dẫn", "TB": "Thông báo",
-    "BC": "Báo cáo", "CV": "Công văn", "ĐA": "Đề án", "CTr": "Chương trình", "QL": "Quy chế", "QC": "Quy chế",
-    "CH": "Chương trình", "PL": "Pháp lệnh",
-}
 # Issuer codes whose official spelling has "Đ" or a lower-case letter, which folding loses.
 _ISSUER_SPELLING = {
     "ttg": "TTg", "hdnd": "HĐND", "bkhdt": "BKHĐT", "skhdt": "SKHĐT", "bldtbxh": "BLĐTBXH",
@@ -123,7 +112,7 @@ def _parts(
 
 def canonical_symbol(raw: str) -> str | None:
     """Canonical symbol of a loosely written one ("61/2018/ND-CP" → "61/2018/NĐ-CP"), or None."""
-    f = fold_str(raw)
+    f = fold_words(raw)
     f = re.sub(r"^(?:so|s[0-9$]|s)\s*:?\s*(?=[\d/\[])", "", f)
     m = SYMBOL_RE.match(f)
     if not m:
@@ -134,40 +123,9 @@ def canonical_symbol(raw: str) -> str | None:
     return sym.canonical
 
 
-# Type words as they may be typed or OCR-printed, folded ("Nghi dinh", "Quyét dinh", "K& hoach", "cong vin").
-TYPE_WORDS: tuple[tuple[str, str], ...] = (
-    ("Nghị định", r"ngh[iy1l]\s?d[iy1l]nh"),
-    ("Nghị quyết", r"ngh[iy1l]\s?quy[e]t"),
-    ("Quyết định", r"quy[e]t\s?d[iy1l]nh"),
-    ("Chỉ thị", r"ch[iy1l]\s?th[iy1l]"),
-    ("Thông tư liên tịch", r"th[o0]ng\s?t[uw]\s+li[e]n\s+t[iy1l]ch"),
-    ("Thông tư", r"th[o0]ng\s?t[uw]"),
-    ("Kế hoạch", r"k[e&¢]{1,2}\s?ho[a@]ch"),
-    ("Công văn", r"c[o0]ng\s?v[a@i]n"),
-    ("Kết luận", r"k[e&¢]t\s?lu[a@]n"),
-    ("Hướng dẫn", r"h[uw][o0e]ng\s?d[a@i]n"),
-    ("Thông báo", r"th[o0]ng\s?b[a@]o"),
-    ("Quy định", r"quy\s?d[iy1l]nh"),
-    ("Quy chế", r"quy\s?ch[e]"),
-    ("Báo cáo", r"b[a@]o\s?c[a@]o"),
-    ("Pháp lệnh", r"ph[a@]p\s?l[e]nh"),
-    ("Luật", r"lu[a@]t"),
-    ("Đề án", r"[dpb][e&]\s?[a@]n"),
-    ("Chương trình", r"ch[uw]{0,2}[o0]ng\s?tr[iy1l]nh"),
-)
-TYPE_WORD_ALT = "|".join(f"(?P<w{i}>{rx})" for i, (_, rx) in enumerate(TYPE_WORDS))
 SO_WORD = r"(?:s[o0e6b4d$&¢]{0,2}[0-9]?|\$[0-9o])"  # "số" as OCR prints it: "s6", "sé6", "$6", "S4", "s"
 
 
-def type_word(m: re.Match[str]) -> str:
-    """Name of the type word matched by a TYPE_WORD_ALT group."""
-    for i, (name, _) in enumerate(TYPE_WORDS):
-        if m.group(f"w{i}"):
-            return name
-    raise ValueError("no type word in match")
-
-
-_CODE_FOR_TYPE = {fold_str(name): code for code, name in TYPE_NAMES.items()}
 
 
 @dataclass(frozen=True)
@@ -196,7 +154,7 @@ class SymbolQuery:
 
 def parse_symbol_query(q: str) -> SymbolQuery | None:
     """Read "61/2018", "nd 61/2018", "Nghị định 61", "nghi dinh 61/2018/nd-cp" as a SymbolQuery."""
-    f = fold_str(q)
+    f = fold_words(q)
     type_name = None
     m = re.match(rf"\s*(?:{TYPE_WORD_ALT})\b\s*", f)
     if m:
@@ -223,7 +181,7 @@ def parse_symbol_query(q: str) -> SymbolQuery | None:
 
 def _symbol_type(canon: str) -> str | None:
     """Type named by a canonical symbol's code, if any."""
-    f = fold(canon).text
+    f = fold_map(canon).text
     m = SYMBOL_RE.match(f)
     sym = parse_symbol(f, m, None, None) if m else None
     return TYPE_NAMES.get(sym.type_code) if sym and sym.type_code else None

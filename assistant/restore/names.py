@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.text import syllables as sy
-from assistant.text.legal_text import PROVINCE_BY_KEY
+from assistant.text.places import PROVINCE_BY_KEY
 
 log = logging.getLogger(__name__)
 

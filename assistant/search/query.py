@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from assistant.text.normalize import fold
+from assistant.text.fold import fold
 from assistant.types import Document
 
 # Administrative words that precede a place name in issuer lines ("Sở Y tế tỉnh Hà Tĩnh", "huyện Tu Mơ Rông").

@@ -13,7 +13,8 @@ from assistant.search.crosslingual import to_vietnamese
 from assistant.search.fusion import reciprocal_rank_fusion
 from assistant.search.index import Index
 from assistant.search.query import QueryInfo, analyse, years_covered
-from assistant.text.normalize import fold, search_tokens
+from assistant.text.fold import fold
+from assistant.text.normalize import search_tokens
 from assistant.types import Passage
 
 Mode = Literal["hybrid", "bm25", "dense"]

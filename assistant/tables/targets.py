@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from assistant.documents.structure import path_at
 from assistant.restore.restorer import Restoration, to_original_span, to_restored_span
 from assistant.tables import target_patterns as tx
-from assistant.text.legal_text import Folded, fold, iso_date
+from assistant.text.dates import iso_date
+from assistant.text.fold import Folded, fold_map
 from assistant.types import Document
 
 __all__ = ["Target", "extract_targets", "targets_table"]
@@ -76,7 +77,7 @@ class _View:
 
 def _view(document: Document, restoration: Restoration | None) -> _View:
     reading = restoration.text if restoration is not None else document.text
-    fd = fold(reading)
+    fd = fold_map(reading)
     f = fd.text
     starts = {0, len(f)}
     for s in _all_sections(document.sections):
@@ -265,7 +266,7 @@ def _area(v: _View, start: int, statement: str) -> str | None:
         return tx.AREAS[0][0]
     titles = path_at(v.doc.sections, start)
     for title in reversed(titles):
-        folded = fold(title).text
+        folded = fold_map(title).text
         for name, rx in tx.AREAS:
             if rx.search(folded):
                 return name

@@ -7,8 +7,10 @@ import re
 import unicodedata
 from pathlib import Path
 
+from assistant.text.fold import fold
+
 # Bump whenever a key changes: the index manifest records it and refuses a mismatched index.
-VERSION = 4
+VERSION = 5
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 _QUALITY = {"\u0302", "\u0306", "\u031b"}  # circumflex, breve, horn: part of the vowel, not the tone
@@ -73,12 +75,6 @@ def _retone(word: str) -> str:
         pos = idx[0]
     toned = bare[:pos] + unicodedata.normalize("NFC", bare[pos] + tones[0]) + bare[pos + 1 :]
     return toned
-
-
-def fold(text: str) -> str:
-    """Lower-case, no diacritics, đ→d: the key that queries typed without accents match."""
-    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d").replace("\u0111", "d")
-    return unicodedata.normalize("NFC", "".join(c for c in text if unicodedata.category(c) != "Mn"))
 
 
 def has_diacritics(text: str) -> bool:

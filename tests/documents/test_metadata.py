@@ -9,7 +9,7 @@ import pytest
 
 from assistant.documents.header_patterns import ocr_rx, render_body
 from assistant.documents.metadata import extract_metadata
-from assistant.text.legal_text import fold
+from assistant.text.fold import fold_map
 from assistant.types import Metadata
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -183,8 +183,8 @@ def test_ocr_rx_tolerates_motto_damage() -> None:
 
     rx = re.compile(ocr_rx("cong hoa xa hoi chu nghia viet nam"))
     for line in ("CONG HOA XA HQI CHU NGHIiA VIET NAM", "CQNG HOA XA HOQI CHU NGHIA VIET NAM"):
-        assert rx.search(fold(line).text)
-    assert not rx.search(fold("Cộng đồng dân cư").text)
+        assert rx.search(fold_map(line).text)
+    assert not rx.search(fold_map("Cộng đồng dân cư").text)
 
 
 def test_stamp_after_number_line_is_not_part_of_the_issuer() -> None:

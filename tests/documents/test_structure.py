@@ -65,3 +65,22 @@ def test_plain_text_without_headings():
     tree = build_tree("Một đoạn văn không có đề mục.\nDòng thứ hai.")
     assert len(tree) == 1 and tree[0].title == "Phần đầu"
     assert find_headings("") == []
+
+
+def test_articles_nest_chapters_and_clauses_by_the_national_layout() -> None:
+    text = ("QUYẾT ĐỊNH\n\nChương I\nQUY ĐỊNH CHUNG\n\nĐiều 1. Phạm vi điều chỉnh\n1. Quy chế này quy định việc khen thưởng.\n"
+            "a) Đối tượng áp dụng.\n\nĐiều 2. Hiệu lực\nQuyết định này có hiệu lực kể từ ngày ký.\n\n"
+            "Chương II\nTỔ CHỨC THỰC HIỆN\n\nĐiều 3. Trách nhiệm\nChánh Văn phòng Bộ chịu trách nhiệm thi hành.\n")
+    tree = build_tree(text)
+    chapters = [s for s in tree if s.title.startswith("Chương")]
+    assert [c.title for c in chapters] == ["Chương I", "Chương II"]
+    assert [a.title for a in chapters[0].children] == ["Điều 1. Phạm vi điều chỉnh", "Điều 2. Hiệu lực"]
+    clause = chapters[0].children[0].children[0]
+    assert clause.title.startswith("1. Quy chế") and clause.children[0].title.startswith("a)")
+
+
+def test_appendix_title_wrapped_over_capital_lines_is_one_heading() -> None:
+    text = ("IV. TỔ CHỨC THỰC HIỆN\nCác sở triển khai.\n\nDANH MỤC CÁC NHIỆM VỤ TRỌNG TÂM THỰC HIỆN\nTRÊN ĐỊA BÀN TỈNH\n\n"
+            "(Kèm theo Kế hoạch số 617/KH-UBND ngày 01 tháng 12 năm 2025)\n\n1 | Hỗ trợ doanh nghiệp | Sở Tài chính\n")
+    titles = [s.title for s in build_tree(text)]
+    assert titles[-1] == "DANH MỤC CÁC NHIỆM VỤ TRỌNG TÂM THỰC HIỆN TRÊN ĐỊA BÀN TỈNH"
