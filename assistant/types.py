@@ -19,6 +19,8 @@ class Metadata:
     signer: str | None = None
     signer_title: str | None = None
     doc_type: str | None = None  # "Kế hoạch", "Quyết định", ...
+    place: str | None = None  # the place of the place-date line ("Đồng Nai" in "Đồng Nai, ngày 18 tháng 11 năm 2025")
+    recipients: str | None = None  # Nơi nhận, "; "-separated
 
     def to_dict(self) -> dict[str, str | None]:
         """Plain dict for JSON."""

@@ -42,11 +42,6 @@ def ocr_rx(phrase: str) -> str:
     return r"\s*".join(words)
 
 
-def ocr_compile(phrase: str) -> re.Pattern[str]:
-    """Compiled `ocr_rx` with word boundaries on both sides."""
-    return re.compile(rf"(?<![a-z0-9])(?:{ocr_rx(phrase)})(?![a-z0-9])")
-
-
 # Kinds: head starts an agency name, word continues it, loc is an administrative level followed by a place.
 _PHRASES: tuple[tuple[str, str, str], ...] = (
     ("uy ban nhan dan", "Ủy ban nhân dân", "head"), ("ubnd", "UBND", "head"),
@@ -242,3 +237,17 @@ SURNAMES = frozenset(
     "mai ha cao chu chau ta tong thai quach kieu khuc la lai lo lu lieu mac nong ong phung thach tieu to trieu "
     "truong van vuong giang kim lang lac hua au diep khong nghiem nhu quan son tang than thieu vi y a".split()
 )
+
+
+_MARKUP = re.compile(r"[*_#`>]+")
+
+
+def clean_line(line: str) -> str:
+    """A header or signature line without Markdown marks, stripped."""
+    return _MARKUP.sub("", line).strip()
+
+
+def mostly_upper(text: str) -> bool:
+    """Written in capitals, as header fields, titles and signing capacities are."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)

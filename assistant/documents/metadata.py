@@ -8,35 +8,26 @@ import unicodedata
 from dataclasses import dataclass
 
 from assistant.documents.header_patterns import (
-    CAPACITY_RE,
-    PREFIX_ONLY_RE,
-    SURNAMES,
     Body,
-    capacity_text,
+    clean_line,
     complete_issuer,
+    mostly_upper,
     ocr_rx,
-    prefix_text,
     render_body,
     starts_with_head,
 )
+from assistant.documents.signature import read_signature
 from assistant.legal.symbols import canonical_symbol
 from assistant.text.dates import iso_date
-from assistant.text.doctypes import TYPE_NAMES
-from assistant.text.fold import fold_map
+from assistant.text.doctypes import TYPE_NAMES, VOCABULARY
+from assistant.text.fold import fold_map, fold_words
 from assistant.text.places import PROVINCE_RE, province_of
 from assistant.types import Metadata
 
 log = logging.getLogger(__name__)
 
 # The line naming the document type ("KẾ HOẠCH", OCR "KE HOACH") separates the header from the title.
-_DOC_TYPES = (
-    ("ke hoach", "Kế hoạch"), ("quyet dinh", "Quyết định"), ("bao cao", "Báo cáo"), ("thong bao", "Thông báo"),
-    ("chuong trinh", "Chương trình"), ("huong dan", "Hướng dẫn"), ("to trinh", "Tờ trình"), ("chi thi", "Chỉ thị"),
-    ("nghi quyet", "Nghị quyết"), ("de an", "Đề án"), ("phuong an", "Phương án"), ("quy che", "Quy chế"),
-    ("quy dinh", "Quy định"),
-)
-_TYPE_RES = tuple((re.compile(ocr_rx(k)), name) for k, name in _DOC_TYPES)
-_MARKUP = re.compile(r"[*_#`>]+")
+_TYPE_RES = tuple((re.compile(ocr_rx(fold_words(t.name))), t.name) for t in VOCABULARY)
 _HEADER_SCAN = 80  # lines searched for the type line
 _NO_TYPE_HEADER = 15  # header size assumed when no type line is found
 
@@ -68,8 +59,6 @@ _ISSUES_RE = re.compile(
 )
 _CENTRAL = re.compile(r"(?:bo|chinh phu|thu tuong|quoc hoi|van phong chinh phu|ban chap hanh trung uong|"
                       r"uy ban thuong vu quoc hoi|toa an nhan dan toi cao|vien kiem sat nhan dan toi cao)\b")
-_NOI_NHAN_RE = re.compile(rf"^\W*{ocr_rx('noi nhan')}\s*[:.,]")
-_APPENDIX_RE = re.compile(rf"^\W*(?:{ocr_rx('phu luc')}|\(?\s*{ocr_rx('kem theo')})(?![a-z])")
 
 
 @dataclass
@@ -82,20 +71,11 @@ class _Header:
     place: str | None = None
 
 
-def _clean(line: str) -> str:
-    return _MARKUP.sub("", line).strip()
-
-
-def _mostly_upper(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
-
-
 def _type_line(lines: list[str]) -> tuple[int, str] | None:
     """Index and name of the document-type line ("KẾ HOẠCH")."""
     for i, line in enumerate(lines[:_HEADER_SCAN]):
-        c = _clean(line)
-        if not _mostly_upper(c):
+        c = clean_line(line)
+        if not mostly_upper(c):
             continue
         f = fold_map(c).text.strip()
         for rx, name in _TYPE_RES:
@@ -164,9 +144,9 @@ def _read_header(lines: list[str]) -> _Header:
             if a >= b:
                 continue
             oa, ob = f.span(a, b)
-            for seg in re.split(r"\s{3,}|\t|\s\|\s", _clean(line[oa:ob])):
+            for seg in re.split(r"\s{3,}|\t|\s\|\s", clean_line(line[oa:ob])):
                 seg = seg.strip(" ,.;")
-                if not _mostly_upper(seg) or seg.lower().startswith("v/v"):
+                if not mostly_upper(seg) or seg.lower().startswith("v/v"):
                     continue
                 if starts_with_head(seg):
                     current = [seg]
@@ -187,7 +167,7 @@ def _title(lines: list[str], start: int) -> str | None:
     out: list[str] = []
     blanks = 0
     for line in lines[start + 1 : start + 40]:
-        c = _clean(line)
+        c = clean_line(line)
         if not c:
             blanks += 1
             if out and (not double_spaced or blanks >= 2):
@@ -236,78 +216,6 @@ def _preamble_issuer(text: str, lines: list[str], title_line: int) -> str | None
     return None
 
 
-def _name_in(segment: str) -> str | None:
-    """A personal name: 2-5 capitalised words, nothing else ("Nguyễn Minh Đức", OCR "Nguyén Minh Dirc")."""
-    words = unicodedata.normalize("NFC", segment).split()  # decomposed marks are not letters to isalpha()
-    if not 2 <= len(words) <= 5:
-        return None
-    for w in words:
-        if not w[0].isalpha() or not w[0].isupper() or not all(c.isalpha() or c in "¢€&@" for c in w):
-            return None
-    if all(w.isupper() for w in words) and fold_map(words[0]).text not in SURNAMES:
-        return None
-    return " ".join(words)
-
-
-def _signature(lines: list[str]) -> tuple[str | None, str | None]:
-    """Signer and signing capacity from the first block after a "Nơi nhận:" that names a signer: the document's own
-    signature comes before its appendices, whose forms carry blocks of their own (or after the closing "./.")."""
-    anchors = []
-    for i, line in enumerate(lines):
-        c = _clean(line).lstrip(" -")
-        # "Nơi nhận" begins its line; test the first letter before folding every line of a long document
-        if c[:1] in ("N", "n") and _NOI_NHAN_RE.match(fold_map(c[:40]).text):
-            anchors.append(i)
-    if not anchors:
-        ends = [i for i, line in enumerate(lines) if line.rstrip().endswith("./.")]
-        anchors = [ends[-1] + 1] if ends else []
-    found: tuple[str | None, str | None] = (None, None)
-    for anchor in anchors:
-        signer, capacity = _signature_at(lines, anchor)
-        if signer:
-            return signer, capacity
-        found = found if found[1] else (None, capacity)
-    return found
-
-
-def _signature_at(lines: list[str], anchor: int) -> tuple[str | None, str | None]:
-    """Signer and capacity in the lines from `anchor` on."""
-    window: list[str] = []
-    for line in lines[anchor : anchor + 60]:
-        if window and _APPENDIX_RE.match(fold_map(_clean(line)).text):
-            break
-        window.append(line)
-    capacity: list[str] = []
-    after = 0
-    for i, line in enumerate(window):
-        for seg in re.split(r"\s{3,}|\t|\s\|\s", line):
-            c = _clean(seg)
-            if c[:1] in "-+•":
-                continue  # a recipient ("- Giám đốc Sở"), not the signing capacity
-            f = fold_map(c)
-            m = CAPACITY_RE.search(f.text)
-            if m and _mostly_upper(c[f.span(*m.span())[0] : f.span(*m.span())[1]]):
-                capacity.append(capacity_text(m))
-            elif not capacity and (p := PREFIX_ONLY_RE.match(f.text)) and _mostly_upper(c):
-                # "TM. ỦY BAN NHÂN DÂN": the body signed for, rendered like a header line
-                body = render_body(c[f.span(p.end(), len(f.text))[0] :])
-                capacity.append(f"{prefix_text(p.group('pre'))} {(body.name if body else c).upper()}")
-            else:
-                continue
-            after = i + 1
-        if capacity and not capacity[-1].split(" ")[0].endswith("."):
-            break  # the last line of a "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC" chain carries no prefix
-    for line in window[after:] if capacity else window:
-        for seg in re.split(r"\s{3,}|\t|\s\|\s", line):
-            c = _clean(seg).strip(" ,;")
-            if c[:1] in "-+•(" or not c:
-                continue
-            name = _name_in(c)
-            if name and (capacity or fold_map(name.split()[0]).text in SURNAMES):
-                return unicodedata.normalize("NFC", name), " / ".join(capacity) or None
-    return None, " / ".join(capacity) or None
-
-
 def extract_metadata(text: str) -> Metadata:
     """Metadata a plan states about itself; unstated fields stay None."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -339,10 +247,11 @@ def extract_metadata(text: str) -> Metadata:
         code = re.search(r"/([A-Za-zĐđ]+)-", head.number)
         doc_type = TYPE_NAMES.get(code.group(1)) if code else None
     title = _title(lines, found[0]) if found else None
-    signer, signer_title = _signature(lines)
+    block = read_signature(lines)
     meta = Metadata(
         issuer=issuer, parent=parent, province=province, number=head.number, issue_date=head.date,
-        period=_period(title, head.date), title=title, signer=signer, signer_title=signer_title,
+        period=_period(title, head.date), title=title, signer=block.signer, signer_title=block.capacity,
+        place=head.place, recipients=block.recipients,
         doc_type=doc_type,
     )
     log.debug("metadata: %s", meta)

@@ -61,3 +61,18 @@ def test_every_view_token_maps_to_an_exact_file_span() -> None:
 def test_has_markup() -> None:
     assert has_markup(PORTAL_HEADER) and has_markup(TABLE)
     assert not has_markup("KE HOACH\nCai cach hanh chinh nam 2023\nI. MUC TIEU\n1. Tiep tuc day manh CCHC")
+
+
+def test_bold_headings_of_portal_text_make_the_section_tree() -> None:
+    from assistant.documents.pipeline import parse_document
+    from assistant.documents.read import RawText
+
+    text = ("**KẾ HOẠCH**\n\n**I. MỤC\nĐÍCH, YÊU CẦU**\n\nNâng cao hiệu quả.\n\n**II. TỔ CHỨC THỰC HIỆN**\n\n"
+            "**1. Sở Khoa học và Công\nnghệ**\n\nChủ trì, phối hợp triển khai Kế hoạch.\n\n**PHỤ LỤC I**\n\n"
+            "|\n1\n|\nRà soát\n|\nSở Tư pháp\n|\n")
+    document, view = parse_document(RawText("x.md", text, "md", "utf-8"), restore_ocr=False)
+    top = [s.title for s in document.sections]
+    assert top == ["Phần đầu", "I. MỤC ĐÍCH, YÊU CẦU", "II. TỔ CHỨC THỰC HIỆN", "PHỤ LỤC I"]
+    unit = document.sections[2].children[0]
+    assert unit.title == "1. Sở Khoa học và Công nghệ"
+    assert text[unit.start:unit.end].startswith("**1. Sở Khoa") or text[unit.start:unit.end].startswith("1. Sở Khoa")

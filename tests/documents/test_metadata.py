@@ -18,7 +18,7 @@ EXPECTED = {
     "000": Metadata(
         issuer="Sở Y tế tỉnh Hà Tĩnh", parent="UBND tỉnh Hà Tĩnh", province="Hà Tĩnh", number="35/KH-SYT",
         issue_date="2023-01-05", period="2023", title="Cai cach hanh chinh nim 2023 cia S¢ Y té",
-        signer="Nguyén Minh Dirc", signer_title=None, doc_type="Kế hoạch",  # the OCR lost the capacity line
+        signer="Nguyén Minh Dirc", signer_title=None, doc_type="Kế hoạch", place="Ha Tinh",  # the OCR lost the capacity line
     ),
     "001": Metadata(
         issuer="Sở Y tế tỉnh Khánh Hòa", parent=None, province="Khánh Hòa", number="/KH-SYT", issue_date="2024-05",
@@ -26,24 +26,24 @@ EXPECTED = {
         title="Thực hiện các giải pháp khắc phục những hạn chế, thiếu sót và duy trì, phát huy kết quả đã đạt được "
         "từ kết quả CCHC năm 2023 và triển khai các giải pháp cải thiện và nâng cao Chỉ số PARI, SIPAS, PCI, PAPI "
         "trong năm 2024",
-        signer="Bùi Xuân Minh", signer_title="GIÁM ĐỐC", doc_type="Kế hoạch",
+        signer="Bùi Xuân Minh", signer_title="GIÁM ĐỐC", doc_type="Kế hoạch", place="Khánh Hòa",
     ),
     "002": Metadata(
         issuer="Trung tâm Y tế huyện Tu Mo Rong", parent="Sở Y tế tỉnh Kon Tum", province="Kon Tum",
         number="66/KH-YTTMR", issue_date="2023-02", period="2023-2030",
         title="Phat dong phong trao thi dua diy manh cdng tac cai cach hanh chinh nha nuwoc tai Trung tam Y té "
         "huyén Tu Mo Rong, giai doan 2023 - 2030",
-        signer="Nguyén Ba Khanh", signer_title="GIÁM ĐỐC", doc_type="Kế hoạch",
+        signer="Nguyén Ba Khanh", signer_title="GIÁM ĐỐC", doc_type="Kế hoạch", place="Tu Mo Réng",
     ),
     "003": Metadata(
         issuer="Sở Y tế tỉnh Lai Châu", parent="UBND tỉnh Lai Châu", province="Lai Châu", number="265/KH-SYT",
         issue_date="2025-12-11", period="2026", title="Cai cAch hanh chinh ctia Sé Y té nim 2026",
-        signer=None, signer_title=None, doc_type="Kế hoạch",  # the OCR text ends before the signature
+        signer=None, signer_title=None, doc_type="Kế hoạch", place="Lai Chau",  # the OCR text ends before the signature
     ),
     "004": Metadata(
         issuer="Sở Y tế tỉnh Thanh Hóa", parent="UBND tỉnh Thanh Hóa", province="Thanh Hóa", number="/KH-SYT",
         issue_date="2020-12", period="2021", title="Cải cách hành chính năm 2021 của Sở Y tế Thanh Hóa",
-        signer="Trịnh Hữu Hùng", signer_title="GIÁM ĐỐC", doc_type="Kế hoạch",
+        signer="Trịnh Hữu Hùng", signer_title="GIÁM ĐỐC", doc_type="Kế hoạch", place="Thanh Hóa",
     ),
 }
 
@@ -51,7 +51,9 @@ EXPECTED = {
 @pytest.mark.parametrize("prefix", sorted(EXPECTED))
 def test_corpus_documents(prefix: str) -> None:
     text = next(CORPUS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
-    assert extract_metadata(text).to_dict() == EXPECTED[prefix].to_dict()
+    found = extract_metadata(text).to_dict()
+    assert found.pop("recipients") or prefix == "003"  # 003's OCR text ends before the signature block
+    assert found == {k: v for k, v in EXPECTED[prefix].to_dict().items() if k != "recipients"}
 
 
 CLEAN = """UBND TỈNH HÀ TĨNH\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
