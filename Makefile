@@ -33,9 +33,24 @@ test: setup
 bench: setup
 	$(BIN)/python -m assistant.evaluation.bench --out evals/bench.json
 
+# The wider set: the five plans and nine other 2025 documents indexed together in a folder of their own.
+SHARED ?= ../shared
+WIDER := evals/runs/wider
+WIDER_ENV := ASSISTANT_CORPUS_DIR=$(WIDER)/corpus ASSISTANT_INDEX_DIR=$(WIDER)/index
+
 eval: setup
-	$(BIN)/assistant eval evals/dev_questions.jsonl --out evals/runs/dev_results.jsonl --label dev
-	$(BIN)/assistant eval evals/dev_questions_en.jsonl --out evals/runs/dev_en_results.jsonl --label dev-en
+	$(BIN)/assistant index
+	$(BIN)/assistant eval evals/dev_questions.jsonl --out evals/runs/dev/results.jsonl --report-dir evals/runs/dev --label dev
+	$(BIN)/assistant eval evals/dev_questions_en.jsonl --out evals/runs/dev_en/results.jsonl --report-dir evals/runs/dev_en \
+		--label dev-en
+	rm -rf $(WIDER)/corpus && mkdir -p $(WIDER)/corpus
+	cp corpus/* $(SHARED)/evals/wider/docs/* $(WIDER)/corpus/
+	$(WIDER_ENV) $(BIN)/assistant index
+	$(WIDER_ENV) $(BIN)/assistant eval $(SHARED)/evals/wider/questions.jsonl --out $(WIDER)/results.jsonl \
+		--report-dir $(WIDER) --label wider
+	$(BIN)/python -m assistant.evaluation.compare --run seed=evals/runs/dev/latest.json \
+		--run seed-en=evals/runs/dev_en/latest.json --run wider=$(WIDER)/latest.json --out evals/report_wider.md \
+		--title "Wider development set (5 plans + 9 documents indexed together) beside the seed set"
 
 # The README's screenshot is the browser test's artifact; refreshed on purpose, never by `make test`.
 screenshot: setup
