@@ -10,7 +10,9 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from assistant.restore.restorer import get_model, restore_line
+from assistant.documents.read import read_corpus
+from assistant.restore.restorer import for_document, get_model, restore_line
+from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -21,17 +23,22 @@ def _norm(token: str) -> str:
     return unicodedata.normalize("NFC", token).lower()
 
 
-def evaluate(path: str | Path) -> dict:
-    """Restore every `ocr` line and compare token i with gold token i (NFC, case-insensitive)."""
+def evaluate(path: str | Path, corpus_dir: Path) -> dict:
+    """Restore every `ocr` line as the index does (the corpus's model, the OCR channel fitted on the line's own
+    document) and compare token i with gold token i (NFC, case-insensitive)."""
     rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    get_model()  # building is not part of the timed restoration
+    texts = {raw.source: raw.text for raw in read_corpus(corpus_dir)[0]}
+    model = get_model(texts.values())
+    # building and fitting are not part of the timed restoration
+    models = {source: for_document(model, texts[source]) if source in texts else model
+              for source in {row.get("source") for row in rows}}
     total = correct = sure_total = sure_correct = raw_correct = 0
     errors: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], str] = {}
     misaligned = 0
     start = time.perf_counter()
     for row in rows:
-        predicted = restore_line(row["ocr"]).split()
+        predicted = restore_line(row["ocr"], models[row.get("source")]).split()
         gold = row["restored"].split()
         ocr = row["ocr"].split()
         unsure = set(row.get("unsure", []))
@@ -89,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     path = Path(args.path) if args.path else next((p for p in DEFAULT_PATHS if p.is_file()), DEFAULT_PATHS[-1])
-    report = evaluate(path)
+    report = evaluate(path, Settings().corpus_dir)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(_markdown(report), encoding="utf-8")

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
-import os
-import pickle
-import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from itertools import combinations
-from pathlib import Path
 
 from assistant.restore import names as rn
-from assistant.text import glossary
 from assistant.text import syllables as sy
 from assistant.text.syllables import align, channel_cost, emit_cost, ocr_skeleton, skeleton_emit_cost
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "restore-v5"
+MODEL_VERSION = "restore-v6"  # v6: in-domain text passed in by the caller, OCR channel fitted per document
 NUM, UNK, BOS, FOREIGN = "<num>", "<unk>", "<s>", "<foreign>"
 DOMAIN_WEIGHT = 1.0  # in-domain counts also enter the general LM; their main share comes via DOMAIN_LAMBDA
 DOMAIN_LAMBDA = 0.2  # share of the in-domain trigram LM (dev accuracy is flat from 0.2 to 0.4)
@@ -78,7 +72,7 @@ class DomainLM:
                    {k: (v[0], int(v[1])) for k, v in ctx2.items()}, max(1.0, sum(uni.values())), len(uni))
 
 
-@dataclass
+@dataclass(eq=False)  # identity equality: models are memo keys
 class RestoreModel:
     """Bigram LM over lowercase syllables plus a deletion index from skeletons to syllables."""
 
@@ -103,6 +97,15 @@ class RestoreModel:
     floor: float = 1e-7
     domain: DomainLM | None = None
     domain_lambda: float = DOMAIN_LAMBDA
+    key: str = ""  # cache key: version, code, shipped resources and the hashes of the in-domain texts
+    adapted_to: str = ""  # sha256 of the document whose OCR channel this model carries, if any
+    # Memos of candidate lists and restored lines; they depend on the channel, so each model has its own.
+    memo_candidates: dict = field(default_factory=dict, init=False, repr=False)
+    memo_lines: dict = field(default_factory=dict, init=False, repr=False)
+
+    def __getstate__(self) -> dict:
+        """Pickle without the memos."""
+        return {**self.__dict__, "memo_candidates": {}, "memo_lines": {}}
 
     def case_cost(self, word: str, title: bool) -> float:
         """-log P(written Title-case or not | word) mid-sentence: a capital marks a name more than a word."""
@@ -158,19 +161,17 @@ class RestoreModel:
         for (g, o), c in counts.items():
             prior = math.exp(-emit_cost(g, o))
             self.emission[(g, o)] = -math.log((c + strength * prior) / (per_gold[g] + strength))
-        _CAND_CACHE.clear()
+        self.memo_candidates.clear()
+        self.memo_lines.clear()
 
     def candidates(self, token: str, limit: int = 20) -> list[tuple[str, float]]:
         """Inventory syllables for a lowercase OCR token, best channel cost first."""
         return _candidates(self, token, limit)
 
 
-_CAND_CACHE: dict[tuple[int, str, int], list[tuple[str, float]]] = {}
-
-
 def _candidates(model: RestoreModel, token: str, limit: int) -> list[tuple[str, float]]:
-    key = (id(model), token, limit)
-    hit = _CAND_CACHE.get(key)
+    key = (token, limit)
+    hit = model.memo_candidates.get(key)
     if hit is not None:
         return hit
     skel = ocr_skeleton(token)
@@ -181,7 +182,7 @@ def _candidates(model: RestoreModel, token: str, limit: int) -> list[tuple[str, 
     bounds = [(channel_cost(sk, token, skeleton_emit_cost), sk) for sk in skeletons
               if abs(len(sk) - len(skel)) <= 2]
     if not bounds:
-        _CAND_CACHE[key] = []
+        model.memo_candidates[key] = []
         return []
     floor = min(b for b, _ in bounds)
     scored = []
@@ -194,7 +195,7 @@ def _candidates(model: RestoreModel, token: str, limit: int) -> list[tuple[str, 
                 scored.append((c - 0.3 * math.log(model.p_base.get(syl, model.floor)), c, syl))
     scored.sort()
     out = [(syl, c) for _, c, syl in scored[:limit]]
-    _CAND_CACHE[key] = out
+    model.memo_candidates[key] = out
     return out
 
 
@@ -230,151 +231,3 @@ def mid_sentence_case(raws: list[str]) -> list[bool | None]:
         else:
             out.append(core[0].isupper())
     return out
-
-
-def _count_case(line: str, caps: dict[str, list[float]], weight: float) -> None:
-    raws = line.split()
-    for raw, title in zip(raws, mid_sentence_case(raws), strict=True):
-        low = raw.strip(".,;:!?()[]{}\"'“”‘’…*-–—/%").lower()
-        if title is not None and sy.is_syllable(low):
-            row = caps.setdefault(sy.canonical_tone(low), [0.0, 0.0])
-            row[0] += weight * title
-            row[1] += weight
-
-
-def build_model() -> RestoreModel:
-    """Train the LM and the syllable inventory from clean text shipped offline."""
-    uni: Counter[str] = Counter()
-    bi: Counter[tuple[str, str]] = Counter()
-    tri: Counter[tuple[str, str, str]] = Counter()
-    abbreviations: dict[str, str] = {}
-    acronyms: set[str] = set()
-
-    dom_uni: Counter[str] = Counter()
-    dom_bi: Counter[tuple[str, str]] = Counter()
-    dom_tri: Counter[tuple[str, str, str]] = Counter()
-
-    def add(tokens: list[str], weight: float, domain: bool = False) -> None:
-        prev2, prev = BOS, BOS
-        for t in tokens:
-            uni[t] += weight
-            bi[(prev, t)] += weight
-            tri[(prev2, prev, t)] += weight
-            if domain:
-                dom_uni[t] += 1
-                dom_bi[(prev, t)] += 1
-                dom_tri[(prev2, prev, t)] += 1
-            prev2, prev = prev, t
-
-    lexicon_lines = [line for path in sy.lexicon_files() for line in path.read_text(encoding="utf-8").splitlines()]
-    lexicon = {line.strip() for line in lexicon_lines if line.strip() and line == line.lower()}
-    kinds = rn.load_gazetteer()
-    place_counts: Counter[tuple[str, ...]] = Counter()
-    caps: dict[str, list[float]] = {}
-    given: Counter[str] = Counter()
-    for line in lexicon_lines:  # dictionary entries such as "Trần Cao Vân" teach the name-syllable unigram
-        if line[:1].isupper():
-            rn.mark_names(line, kinds, lexicon, Counter(), given)
-    for text_line, weight in rn.unit_lines(kinds):
-        add(_lm_tokens(text_line), weight)
-    for path in sy.clean_corpus_files():
-        text = path.read_text(encoding="utf-8")
-        for line in text.splitlines():
-            marked = rn.mark_names(line, kinds, lexicon, place_counts, given)
-            add(_lm_tokens(marked), DOMAIN_WEIGHT, domain=True)
-            _count_case(marked, caps, DOMAIN_WEIGHT)
-        for tok in re.findall(r"[A-ZĐ][A-ZĐ]+", text):
-            acronyms.add(tok)
-            if "Đ" in tok:
-                abbreviations[tok.replace("Đ", "D")] = tok
-    # Administrative terms the two clean plans never use ("chi phí tuân thủ"), as general counts: in the domain
-    # LM their many short phrases would dilute the plans' own wording ("đạt từ 85%").
-    for phrase in glossary.domain_phrases():
-        add(_lm_tokens(phrase), DOMAIN_WEIGHT)
-    for path in sy.running_text_files():
-        for sent in sy.read_tagged_sentences(path):
-            marked = rn.mark_names(sent, kinds, lexicon, place_counts, given)
-            add(_lm_tokens(marked), 1.0)
-            _count_case(marked, caps, 1.0)
-    for line in lexicon_lines:
-        toks = _lm_tokens(line)
-        if toks and UNK not in toks:
-            for t in toks:
-                uni[t] += 0.1 * LEXICON_WEIGHT  # inventory membership, barely any frequency
-            for a, b in zip(toks, toks[1:], strict=False):
-                bi[(a, b)] += LEXICON_WEIGHT
-    context_total: dict[str, float] = defaultdict(float)
-    context_types: dict[str, int] = defaultdict(int)
-    followers: dict[str, int] = defaultdict(int)
-    for (a, b), c in bi.items():
-        context_total[a] += c
-        context_types[a] += 1
-        followers[b] += 1
-    tri_total: dict[tuple[str, str], float] = defaultdict(float)
-    tri_types: dict[tuple[str, str], int] = defaultdict(int)
-    for (a, b, _c), c in tri.items():
-        tri_total[(a, b)] += c
-        tri_types[(a, b)] += 1
-    total_uni = sum(uni.values())
-    n_types = sum(followers.values())
-    vocab = len(uni)
-    p_base = {w: 0.6 * c / total_uni + 0.3 * followers.get(w, 0) / n_types + 0.1 / vocab for w, c in uni.items()}
-    by_skeleton: dict[str, list[str]] = defaultdict(list)
-    for w in uni:
-        if w not in (NUM, UNK) and sy.is_syllable(w):
-            by_skeleton[sy.skeleton(w)].append(w)
-    delete_index: dict[str, list[str]] = defaultdict(list)
-    for sk in by_skeleton:
-        for d in _deletes(sk, 1 if len(sk) <= 3 else 2):
-            delete_index[d].append(sk)
-    plain_share = {}
-    for sk, ws in by_skeleton.items():
-        tot = sum(uni[w] for w in ws)
-        plain_share[sk] = uni.get(sk, 0.0) / tot if tot else 0.0
-    log.info("restore model: %d syllables, %d bigrams", len(by_skeleton), len(bi))
-    return RestoreModel(dict(uni), dict(bi), dict(context_total), dict(context_types), p_base,
-                        dict(by_skeleton), dict(delete_index), abbreviations, frozenset(acronyms), plain_share,
-                        trigram=dict(tri), tri_total=dict(tri_total), tri_types=dict(tri_types),
-                        names=rn.build_names(kinds, place_counts, given),
-                        capitalised={w: (c, n) for w, (c, n) in caps.items()},
-                        cap_rate=sum(c for c, _ in caps.values()) / max(1.0, sum(n for _, n in caps.values())),
-                        domain=DomainLM.from_counts(dom_uni, dom_bi, dom_tri) if dom_uni else None)
-
-
-def _cache_path() -> Path:
-    """Cache file keyed by the model version and the training inputs (names and sizes)."""
-    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant"
-    gazetteer = rn.gazetteer_file()
-    inputs = [*sy.corpus_dir().glob("*.txt"), *sy.lexicon_files(), *sy.running_text_files(), glossary.DOMAIN_GLOSSARY,
-              *([gazetteer] if gazetteer else [])]
-    digest = hashlib.sha1("|".join(f"{p.name}:{p.stat().st_size}" for p in sorted(inputs)).encode())
-    # The code that builds the model is part of its identity: an edited builder must not reuse an old pickle.
-    here = Path(__file__).parent
-    for module in (*sorted(here.glob("*.py")), here.parent / "text" / "syllables.py"):
-        digest.update(module.read_bytes())
-    return root / f"{MODEL_VERSION}-{digest.hexdigest()[:12]}.pkl"
-
-
-def load_cached() -> RestoreModel | None:
-    """The cached model for this MODEL_VERSION, or None."""
-    try:
-        with _cache_path().open("rb") as fh:
-            model = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        return None
-    if not isinstance(model, RestoreModel) or any(f.name not in vars(model) for f in fields(RestoreModel)):
-        return None  # a pickle written by an older layout of this version: rebuild rather than crash
-    return model
-
-
-def save_cached(model: RestoreModel) -> None:
-    """Write the model under ~/.cache/assistant (never into the package)."""
-    path = _cache_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except OSError as exc:  # a read-only home still works, just slower
-        log.warning("cannot cache restore model: %s", exc)

@@ -1,317 +1,136 @@
-"""Restore Vietnamese diacritics in OCR-damaged text, one output token per input token."""
+"""Restore Vietnamese diacritics in OCR-damaged text, one output token per input token.
+
+The restoration layer never reads the corpus folder: the caller passes the decoded documents. The model learns
+in-domain text from the clean ones only (keyed by their hashes), and a damaged document is read with the OCR
+channel fitted on itself, so adding a damaged or unreadable document never changes another document's reading.
+"""
 
 from __future__ import annotations
 
-import bisect
-import functools
 import logging
-import math
 import re
-import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import fields, replace
 
-from assistant.restore.model import (
-    BOS,
-    FOREIGN,
-    MODEL_VERSION,
-    NUM,
-    UNK,
-    RestoreModel,
-    build_model,
-    load_cached,
-    mid_sentence_case,
-    save_cached,
-)
-from assistant.restore.names import name_arcs
+from assistant.restore import store
+from assistant.restore.decode import DAMAGE_THRESHOLD, damage, decode_line, decode_lines
+from assistant.restore.model import MODEL_VERSION, RestoreModel
+from assistant.restore.spans import Restoration, to_original_span, to_restored_span
+from assistant.restore.train import build_model, train_channel
 from assistant.text import syllables as sy
 
 log = logging.getLogger(__name__)
 
 VERSION = MODEL_VERSION  # recorded in the index manifest: a new restorer means a rebuilt index
+MAX_MODELS = 4  # corpora (sets of clean documents) kept in memory
+MAX_ADAPTED = 64  # damaged documents whose fitted channel is kept in memory
+MAX_LINE_MEMO = 100_000
 
-CHANNEL_WEIGHT = 1.0
-NUMBER_AS_WORD_PENALTY = 4.0  # a bare number is usually a number; a word needs strong context ("16 trình")
-DAMAGE_THRESHOLD = 0.3
-BEAM = 12
-OOV_PENALTY = 8.0
-OOV_PENALTY_LOWER = 14.0  # lowercase loanwords are rarer in plans than OCR garbage
+_models: OrderedDict[str, RestoreModel] = OrderedDict()
+_adapted: OrderedDict[tuple[str, str], RestoreModel] = OrderedDict()
+_lock = threading.RLock()
 
-_LEAD = "([{\"'“‘«*"
-_TRAIL = ".,;:!?)]}\"'”’»…/*"
-_OCR_LETTERS = set("é¢€&$@¥ﬁ")
-_SYMBOL_RE = re.compile(r"^[\w.]*\d[\w.]*([/-][\w.]+)+$|^[\w]*[/-][A-Za-zĐđ]+([/-][\w]+)*$")
-_VOWELLESS_CAPS_RE = re.compile(r"^[B-DF-HJ-NP-TV-XZĐ]{2,}$")  # CCHC, DVC: initials, never one syllable
-_GLUED_NUMBER_RE = re.compile(r"^([^\W\d_]{2,}[^\W_]*?)(\d{2,})$")
-_NUMERIC_RE = re.compile(r"^[\d.,:/%-]+$")
-_DAMAGED_MARK_RE = re.compile(r"[¢€&$@¥]|[a-zé]\d|\d[a-zé]", re.IGNORECASE)
+__all__ = ["DAMAGE_THRESHOLD", "VERSION", "Restoration", "RestoreModel", "damage_score", "for_document",
+           "get_model", "is_damaged", "line_model", "restore_line", "restore_text", "to_original_span",
+           "to_restored_span"]
 
 
-EM_ITERATIONS = 2
+def _remember(memo: OrderedDict, key: object, value: RestoreModel, limit: int) -> RestoreModel:
+    memo[key] = value
+    memo.move_to_end(key)
+    while len(memo) > limit:
+        memo.popitem(last=False)
+    return value
 
 
-@lru_cache(maxsize=1)
-def get_model() -> RestoreModel:
-    """The restoration model: from the user cache, else built, channel-trained by hard EM, and cached."""
-    model = load_cached()
-    if model is None:
-        model = build_model()
-        train_channel(model, EM_ITERATIONS)
-        save_cached(model)
-    return model
+def get_model(texts: Iterable[str] = ()) -> RestoreModel:
+    """The restoration model for a corpus: text shipped with the packages plus the clean documents among
+    `texts` (decoded by the caller). Damaged texts are left out, so an added OCR document changes nothing."""
+    clean = {store.text_hash(t): t for t in texts if sy.is_clean_text(t)}
+    key = store.model_key(clean)
+    with _lock:
+        model = _models.get(key)
+        if model is None:
+            model = store.load(f"{key}.pkl", RestoreModel)
+            if model is None or any(f.name not in vars(model) for f in fields(RestoreModel)):
+                # sorted by hash: the same documents give the same model whatever order the caller lists them in
+                model = build_model([clean[h] for h in sorted(clean)], key=key)
+                store.save(f"{key}.pkl", model)
+            log.info("restoration model %s (%d clean in-domain documents)", key, len(clean))
+        return _remember(_models, key, model, MAX_MODELS)
 
 
-def train_channel(model: RestoreModel, iterations: int) -> None:
-    """Hard EM: decode the damaged corpus documents, then re-fit the OCR channel on what was decoded."""
-    texts = [p.read_text(encoding="utf-8") for p in sorted(sy.corpus_dir().glob("*.txt"))]
-    damaged = [t for t in texts if _damage(t, model) >= DAMAGE_THRESHOLD]
-    for it in range(iterations):
-        pairs = []
-        for text in damaged:
-            for para in _paragraphs(text.split("\n")):
-                pieces = [p for line in para for p in line.split()]
-                outs = _decode_lines(para, model)
-                for raw, out in zip(pieces, [p for line in outs for p in line.split()], strict=True):
-                    core_in, core_out = _split_token(raw)[1].lower(), _split_token(out)[1].lower()
-                    if core_out in model.p_base and sy.is_syllable(core_out):
-                        pairs.append((core_out, core_in))
-        model.learn_channel(pairs)
-        log.info("channel EM iteration %d: %d aligned tokens", it + 1, len(pairs))
+def for_document(model: RestoreModel, text: str) -> RestoreModel:
+    """`model` with its OCR channel fitted by hard EM on this document alone; a clean text gets `model` itself."""
+    h = store.text_hash(text)
+    if model.adapted_to:
+        if model.adapted_to != h:
+            raise ValueError("this model's OCR channel was fitted on another document")
+        return model
+    if damage(text, model) < DAMAGE_THRESHOLD:
+        return model
+    with _lock:
+        hit = _adapted.get((model.key, h)) if model.key else None
+        if hit is not None:
+            return _remember(_adapted, (model.key, h), hit, MAX_ADAPTED)
+        adapted = replace(model, adapted_to=h)
+        name = f"{model.key}-{h[:24]}.channel"
+        channel = store.load(name, tuple) if model.key else None
+        if channel is not None and len(channel) == 2:
+            adapted.emission, adapted.emit_unseen = channel
+        else:
+            train_channel(adapted, text)
+            if model.key:
+                store.save(name, (adapted.emission, adapted.emit_unseen))
+        return _remember(_adapted, (model.key, h), adapted, MAX_ADAPTED) if model.key else adapted
 
 
-def _paragraphs(lines: list[str]) -> list[list[str]]:
-    """Runs of non-blank lines."""
-    out: list[list[str]] = [[]]
-    for line in lines:
-        if line.strip():
-            out[-1].append(line)
-        elif out[-1]:
-            out.append([])
-    return [p for p in out if p]
+def line_model(texts: Iterable[str]) -> RestoreModel:
+    """For lines that belong to no document (`assistant restore` reading stdin): the corpus model with the OCR
+    channel fitted on all its damaged documents together. Documents themselves are never read with it."""
+    texts = list(texts)
+    model = get_model(texts)
+    damaged = sorted((t for t in texts if damage(t, model) >= DAMAGE_THRESHOLD), key=store.text_hash)
+    return for_document(model, "\n\n".join(damaged)) if damaged else model
 
 
-@dataclass(frozen=True)
-class Restoration:
-    """A restored document and the token-by-token map between the two readings."""
-
-    text: str
-    tokens: tuple[tuple[int, int, int, int], ...]  # (orig_start, orig_end, restored_start, restored_end)
-
-    @functools.cached_property
-    def starts(self) -> dict[int, list[int]]:
-        """Token start offsets in the original (key 0) and restored (key 2) text, for bisection."""
-        return {0: [t[0] for t in self.tokens], 2: [t[2] for t in self.tokens]}
-
-
-def _split_token(tok: str) -> tuple[str, str, str]:
-    """Leading punctuation, core, trailing punctuation."""
-    i, j = 0, len(tok)
-    while i < j and tok[i] in _LEAD:
-        i += 1
-    while j > i and tok[j - 1] in _TRAIL:
-        j -= 1
-    return tok[:i], tok[i:j], tok[j:]
-
-
-def _apply_case(pattern: str, word: str) -> str:
-    """Copy the input token's case (UPPER, Title or lower) onto the restored word."""
-    letters = [c for c in pattern if c.isalpha()]
-    if not letters:
-        return word
-    uppers = sum(c.isupper() for c in letters)
-    if len(letters) > 1 and uppers * 2 > len(letters):
-        return word.upper()
-    if pattern[0].isupper() or (not pattern[0].isalpha() and letters[0].isupper()):
-        return word[:1].upper() + word[1:]
-    return word
-
-
-def repair_symbol(core: str, model: RestoreModel | None = None) -> str:
-    """Fix Đ inside a document symbol (ND-CP -> NĐ-CP, Qb -> QĐ) using abbreviations seen in clean text."""
+def restore_line(line: str, model: RestoreModel | None = None) -> str:
+    """Restore one OCR line; a line that does not look damaged comes back unchanged. Without a model, the
+    general one (shipped text only) reads it."""
     model = model or get_model()
-    parts = re.split(r"([/-])", core)
-    out = []
-    for part in parts:
-        # OCR reads Đ as b/P/D inside an all-caps abbreviation; only rewrite when the Đ-form is attested.
-        folded = part[:1] + part[1:].replace("b", "D") if len(part) <= 6 else part
-        folded = folded.upper() if folded.isalpha() and len(folded) <= 6 else folded
-        out.append(model.abbreviations.get(folded, part))
-    return "".join(out)
-
-
-def _classify(core: str, model: RestoreModel) -> str:
-    """'word', 'number' (may still be a misread word), 'symbol' or 'keep'."""
-    if not core:
-        return "keep"
-    if core.isdigit():
-        return "number" if len(core) <= 2 else "keep"
-    if _NUMERIC_RE.match(core):
-        return "keep"
-    if _SYMBOL_RE.match(core) or "/" in core:
-        return "symbol"
-    if core in model.acronyms or _VOWELLESS_CAPS_RE.match(core):
-        return "keep"
-    if all(c.isalpha() or c.isdigit() or c in _OCR_LETTERS for c in core) and len(core) <= 8:
-        return "word"
-    return "keep"
-
-
-def _is_clean_syllable(low: str, model: RestoreModel) -> bool:
-    return sy.has_diacritics(low) and sy.skeleton(low) in model.by_skeleton and low in model.p_base
-
-
-def restore_line(line: str) -> str:
-    """Restore one OCR line; a line that does not look damaged comes back unchanged."""
-    if not is_damaged(line):
-        return line
-    return _decode_line(line, get_model())
-
-
-def _decode_line(line: str, model: RestoreModel) -> str:
-    return _decode_lines([line], model)[0]
-
-
-def _decode_lines(lines: list[str], model: RestoreModel) -> list[str]:
-    """Decode consecutive lines as one sequence so a sentence broken across lines keeps its context."""
-    split = [re.split(r"(\s+)", line) for line in lines]
-    raws = [p for pieces in split for p in pieces if p and not p.isspace()]
-    cores = [_split_token(p)[1] for p in raws]
-    slots = [_token_candidates(core, model) for core in cores]
-    for slot, title in zip(slots, mid_sentence_case(raws), strict=True):
-        if title is not None:  # names take the whole-name arcs; a capital on a plain word has its price
-            slot[:] = [(o, lm, c + model.case_cost(lm, title)) for o, lm, c in slot]
-    arcs = _name_arcs(cores, raws, model)
-    outs = iter(_viterbi(slots, arcs, model))
-    result = []
-    for pieces in split:
-        rebuilt = []
-        for piece in pieces:
-            if piece and not piece.isspace():
-                lead, _core, trail = _split_token(piece)
-                piece = lead + next(outs) + trail
-            rebuilt.append(piece)
-        result.append("".join(rebuilt))
-    return result
-
-
-def _name_arcs(cores: list[str], raws: list[str], model: RestoreModel) -> dict[int, list[tuple[list[str], str, float]]]:
-    """Whole-name alternatives (place or person) per start token, cased like the OCR tokens they cover."""
-    if model.names is None:
-        return {}
-    found = name_arcs(cores, raws, model.names, model.emit, model.candidates,
-                      lambda s: model.p_base.get(s, model.floor))
-    return {i: [([_apply_case(cores[i + k], syl) for k, syl in enumerate(syls)], lm, cost)
-                 for _n, syls, lm, cost in arcs] for i, arcs in found.items()}
-
-
-def _viterbi(slots: list[list[tuple[str, str, float]]], arcs: dict[int, list[tuple[list[str], str, float]]],
-             model: RestoreModel) -> list[str]:
-    """Beam search over a lattice with a trigram LM: one-token candidates plus whole-name arcs."""
-    Beam = tuple[float, str, str, list[str]]  # score, LM token before last, last LM token, outputs
-    pending: list[dict[tuple[str, str, str], Beam]] = [{} for _ in range(len(slots) + 1)]
-    pending[0][(BOS, BOS, "")] = (0.0, BOS, BOS, [])
-
-    def push(at: int, beam: Beam, outs: list[str], lm_tok: str, cost: float) -> None:
-        score, p2, p1, path = beam
-        s = score + CHANNEL_WEIGHT * cost - model.logp3(p2, p1, lm_tok)
-        key = (p1, lm_tok, outs[-1])
-        if key not in pending[at] or s < pending[at][key][0]:
-            pending[at][key] = (s, p1, lm_tok, path + outs)
-
-    for i, cands in enumerate(slots):
-        beams = sorted(pending[i].values(), key=lambda b: b[0])[:BEAM]
-        pending[i] = {}
-        for beam in beams:
-            for out, lm_tok, cost in cands:
-                push(i + 1, beam, [out], lm_tok, cost)
-            for outs, lm_tok, cost in arcs.get(i, ()):
-                push(i + len(outs), beam, outs, lm_tok, cost)
-    final = sorted(pending[-1].values(), key=lambda b: b[0])
-    return final[0][3] if final else []
-
-
-def _token_candidates(core: str, model: RestoreModel) -> list[tuple[str, str, float]]:
-    """(output core, LM token, channel cost) alternatives for one token core."""
-    glued = _GLUED_NUMBER_RE.match(core)
-    if glued:  # "ngay05": a word and a number the OCR ran together; only the word is restored
-        head, digits = glued.groups()
-        return [(out + digits, lm, cost) for out, lm, cost in _token_candidates(head, model)]
-    kind = _classify(core, model)
-    if kind == "keep":
-        if core in model.acronyms or _VOWELLESS_CAPS_RE.match(core):
-            return [(repair_symbol(core, model), core.lower(), 0.0)]
-        return [(core, NUM if _NUMERIC_RE.match(core) else UNK, 0.0)]
-    if kind == "symbol":
-        if ":" in core and not core.split(":", 1)[0].isdigit():
-            # "S6:66/KH-YTTMR": a word glued to a symbol by a colon
-            head, tail = core.split(":", 1)
-            word = _token_candidates(head, model)[0]
-            return [(word[0] + ":" + repair_symbol(tail, model), NUM, 0.0)]
-        return [(repair_symbol(core, model), NUM, 0.0)]
-    low = unicodedata.normalize("NFC", core).lower()
-    out: list[tuple[str, str, float]] = []
-    if kind == "number":
-        out.append((core, NUM, 0.0))
-    cands = model.candidates(low)
-    if _is_clean_syllable(low, model) and all(c != low for c, _ in cands):
-        cands = [(low, 0.0)] + cands
-    penalty = NUMBER_AS_WORD_PENALTY if kind == "number" else 0.0
-    for syl, cost in cands:
-        out.append((_apply_case(core, syl), syl, cost + penalty))
-    if kind == "word" and core.isascii() and core.isalpha():
-        if low not in model.p_base:
-            # names and foreign words (Kon Tum, Zalo) are outside the inventory: keep them at a fixed price
-            out.append((core, FOREIGN, OOV_PENALTY if core[0].isupper() else OOV_PENALTY_LOWER))
-        elif not sy.is_syllable(low):  # a foreign word the LM knows ("PAR INDEX", "E-Office")
-            out.append((core, low, 0.0))
+    out = model.memo_lines.get(line)
+    if out is None:
+        out = decode_line(line, model) if damage(line, model) >= DAMAGE_THRESHOLD else line
+        if len(model.memo_lines) >= MAX_LINE_MEMO:
+            model.memo_lines.clear()
+        model.memo_lines[line] = out
     return out
 
 
-def _token_damaged(core: str, model: RestoreModel) -> float | None:
-    """1.0 damaged, 0.0 clean, a share in between for a bare word, None when not a word at all."""
-    if _SYMBOL_RE.match(core) or _VOWELLESS_CAPS_RE.match(core):
-        return 1.0 if repair_symbol(core, model) != core else None  # ND-CP for NĐ-CP is OCR damage
-    if not core or _NUMERIC_RE.match(core) or core in model.acronyms:
-        return None
-    if _DAMAGED_MARK_RE.search(core):
-        return 1.0
-    if not all(c.isalpha() for c in core) or len(core) < 2:
-        return None  # single letters are list markers (a), V.) more often than words
-    low = unicodedata.normalize("NFC", core).lower()
-    if not sy.is_syllable(low) or low not in model.p_base:
-        return 1.0
-    if sy.has_diacritics(low):
-        return 0.0
-    # a bare syllable is damage in proportion to how rarely clean text writes that skeleton without marks
-    return 1.0 - model.plain_share.get(sy.skeleton(low), 0.0)
-
-
-def damage_score(text: str) -> float:
+def damage_score(text: str, model: RestoreModel | None = None) -> float:
     """Share of word tokens that look OCR-damaged or stripped of diacritics (0 clean .. 1 damaged)."""
-    return _damage(text, get_model())
+    return damage(text, model or get_model())
 
 
-def _damage(text: str, model: RestoreModel) -> float:
-    vals = [v for tok in text.split() if (v := _token_damaged(_split_token(tok)[1], model)) is not None]
-    return sum(vals) / len(vals) if vals else 0.0
-
-
-def is_damaged(text: str) -> bool:
+def is_damaged(text: str, model: RestoreModel | None = None) -> bool:
     """True when a document or line needs restoration."""
-    return damage_score(text) >= DAMAGE_THRESHOLD
+    return damage_score(text, model) >= DAMAGE_THRESHOLD
 
 
-def restore_text(text: str) -> Restoration:
-    """Restore a whole document when it looks damaged; keep lines and whitespace tokens aligned."""
-    model = get_model()
+def restore_text(text: str, model: RestoreModel | None = None) -> Restoration:
+    """Restore a whole document when it looks damaged (with the channel fitted on it); keep lines and whitespace
+    tokens aligned."""
+    model = for_document(model or get_model(), text)
     lines = text.split("\n")
-    if _damage(text, model) >= DAMAGE_THRESHOLD:
+    if damage(text, model) >= DAMAGE_THRESHOLD:
         out_lines, para_start = list(lines), None
         for i, line in enumerate(lines + [""]):
             if line.strip() and para_start is None:
                 para_start = i
             elif not line.strip() and para_start is not None:
-                out_lines[para_start:i] = _decode_lines(lines[para_start:i], model)
+                out_lines[para_start:i] = decode_lines(lines[para_start:i], model)
                 para_start = None
         lines = out_lines
     restored = "\n".join(lines)
@@ -320,33 +139,3 @@ def restore_text(text: str) -> Restoration:
     if len(spans_o) != len(spans_r):  # cannot happen: each token maps to one non-space token
         raise RuntimeError("restoration changed the token count")
     return Restoration(restored, tuple((a, b, c, d) for (a, b), (c, d) in zip(spans_o, spans_r, strict=True)))
-
-
-def _map_span(r: Restoration, start: int, end: int, src: int, dst: int) -> tuple[int, int]:
-    """Map [start, end) from one reading to the other; offsets inside a token scale proportionally."""
-    tokens, starts = r.tokens, r.starts[src]
-
-    def point(pos: int, is_end: bool) -> int:
-        i = bisect.bisect_right(starts, pos) - 1
-        if i < 0:
-            return pos
-        t = tokens[i]
-        s0, e0, s1, e1 = t[src], t[src + 1], t[dst], t[dst + 1]
-        if pos >= e0:  # in the whitespace after token i: whitespace is copied verbatim
-            return e1 + (pos - e0)
-        if pos == s0:
-            return s1
-        frac = (pos - s0) / (e0 - s0)
-        return s1 + (math.ceil if is_end else math.floor)(frac * (e1 - s1))
-
-    return point(start, False), point(end, True)
-
-
-def to_restored_span(r: Restoration, start: int, end: int) -> tuple[int, int]:
-    """Map a span of the original text to the restored text."""
-    return _map_span(r, start, end, 0, 2)
-
-
-def to_original_span(r: Restoration, start: int, end: int) -> tuple[int, int]:
-    """Map a span of the restored text back to the original text."""
-    return _map_span(r, start, end, 2, 0)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
-import os
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -144,22 +143,11 @@ def read_tagged_sentences(path: Path) -> Iterator[str]:
         yield " ".join(buf)
 
 
-def corpus_dir() -> Path:
-    """The project's corpus folder (ASSISTANT_CORPUS_DIR overrides)."""
-    env = os.environ.get("ASSISTANT_CORPUS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "corpus"
-
-
-@lru_cache(maxsize=1)
-def clean_corpus_files() -> tuple[Path, ...]:
-    """Clean (non-OCR) corpus documents used as in-domain LM text: those whose text carries diacritics densely."""
-    out = []
-    for p in sorted(corpus_dir().glob("*.txt")):
-        ws = words(p.read_text(encoding="utf-8"))
-        # OCR output keeps few proper marks; a clean Vietnamese text has marks on well over a third of words
-        if ws and sum(has_diacritics(w) for w in ws) / len(ws) > 0.4:
-            out.append(p)
-    return tuple(out)
+def is_clean_text(text: str) -> bool:
+    """True for clean Vietnamese (usable as in-domain LM text): diacritics on well over a third of its words;
+    OCR output keeps few proper marks."""
+    ws = words(text)
+    return bool(ws) and sum(has_diacritics(w) for w in ws) / len(ws) > 0.4
 
 
 # OCR characters and the letter each most often stands for, used only to find candidates.

@@ -45,7 +45,6 @@ def tiny_model(sentences: list[str]) -> rm.RestoreModel:
     for sk in by_skeleton:
         for d in rm._deletes(sk, 1 if len(sk) <= 3 else 2):
             delete_index[d].append(sk)
-    rm._CAND_CACHE.clear()  # keyed by id(model): a freed model's address may be reused by this one
     return rm.RestoreModel(dict(uni), dict(bi), dict(total_ctx), dict(types), p_base, dict(by_skeleton),
                            dict(delete_index), {}, frozenset({"UBND"}))
 
@@ -130,15 +129,27 @@ def test_case_cost_prefers_the_observed_capitalisation() -> None:
 
 
 def test_cache_round_trip_and_stale_pickles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.restore import store
+
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    path = rm._cache_path()
-    assert path.parent == tmp_path / "assistant" and path.name.startswith(rm.MODEL_VERSION)
-    assert rm.load_cached() is None
+    key = store.model_key([store.text_hash("Kế hoạch cải cách hành chính")])
+    assert key.startswith(rm.MODEL_VERSION) and store.cache_dir() == tmp_path / "assistant" / "restore"
+    assert store.load(f"{key}.pkl", rm.RestoreModel) is None
     model = tiny_model(SENTENCES)
-    rm.save_cached(model)
-    loaded = rm.load_cached()
-    assert isinstance(loaded, rm.RestoreModel) and loaded.unigram == model.unigram
+    model.candidates("s6")  # fills the memo, which is not pickled
+    store.save(f"{key}.pkl", model)
+    loaded = store.load(f"{key}.pkl", rm.RestoreModel)
+    assert isinstance(loaded, rm.RestoreModel) and loaded.unigram == model.unigram and not loaded.memo_candidates
+    path = store.cache_dir() / f"{key}.pkl"
     path.write_bytes(pickle.dumps({"not": "a model"}))
-    assert rm.load_cached() is None
+    assert store.load(f"{key}.pkl", rm.RestoreModel) is None
     path.write_bytes(b"truncated")
-    assert rm.load_cached() is None
+    assert store.load(f"{key}.pkl", rm.RestoreModel) is None
+
+
+def test_cache_key_is_the_set_of_in_domain_texts() -> None:
+    from assistant.restore import store
+
+    a, b = store.text_hash("Sở Y tế tỉnh Hà Tĩnh"), store.text_hash("Sở Y tế tỉnh Khánh Hòa")
+    assert store.model_key([a, b]) == store.model_key([b, a])  # order of the documents does not matter
+    assert store.model_key([a]) != store.model_key([a, b]) != store.model_key([])

@@ -6,15 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from assistant.documents.read import read_corpus
 from assistant.evaluation.restoration import evaluate
+from assistant.restore import store
+from assistant.restore.decode import decode_line as _decode_line
+from assistant.restore.decode import token_candidates as _token_candidates
 from assistant.restore.names import gazetteer_file, load_gazetteer
 from assistant.restore.restorer import (
     Restoration,
-    _decode_line,
-    _token_candidates,
     damage_score,
+    for_document,
     get_model,
     is_damaged,
+    line_model,
     restore_line,
     restore_text,
     to_original_span,
@@ -22,6 +26,20 @@ from assistant.restore.restorer import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+CORPUS_TEXTS = {raw.source: raw.text for raw in read_corpus(ROOT / "corpus")[0]}
+
+
+@pytest.fixture(scope="module")
+def model():
+    """The restoration model of the bundled corpus, its texts passed in as the pipeline passes them."""
+    return get_model(CORPUS_TEXTS.values())
+
+
+@pytest.fixture(scope="module")
+def lines():
+    """What reads lines that belong to no document (`assistant restore` on stdin): the channel fitted on all the
+    corpus's OCR documents together."""
+    return line_model(CORPUS_TEXTS.values())
 DEV = next((p for p in (Path("/work/shared/evals/ocr_restore_dev.jsonl"), ROOT / "evals/ocr_restore_dev.jsonl")
             if p.is_file()), None)
 
@@ -51,35 +69,36 @@ CLEAN_PARAGRAPH = (
 
 
 @pytest.mark.parametrize(("line", "expected"), OCR_CASES)
-def test_ocr_tokens_restored(line: str, expected: dict[int, str]) -> None:
-    out = restore_line(line).split()
+def test_ocr_tokens_restored(line: str, expected: dict[int, str], lines) -> None:
+    out = restore_line(line, lines).split()
     assert len(out) == len(line.split())
     for i, word in expected.items():
         assert out[i] == word, (line, out)
 
 
 @pytest.mark.parametrize("line", CLEAN_LINES)
-def test_clean_line_unchanged(line: str) -> None:
-    assert restore_line(line) == line
+def test_clean_line_unchanged(line: str, lines) -> None:
+    assert restore_line(line, lines) == line
 
 
-def test_clean_documents_unchanged() -> None:
+def test_clean_documents_unchanged(model) -> None:
     for name in ("001_*.txt", "004_*.txt"):
         path = next((ROOT / "corpus").glob(name))
         text = path.read_text(encoding="utf-8")
-        assert restore_text(text).text == text
+        assert for_document(model, text) is model  # nothing to fit on a clean text
+        assert restore_text(text, model).text == text
 
 
-def test_detection_separates_ocr_from_clean() -> None:
-    assert damage_score(OCR_PARAGRAPH) > 0.5
-    assert damage_score(CLEAN_PARAGRAPH) < 0.15
-    assert is_damaged(OCR_PARAGRAPH)
-    assert not is_damaged(CLEAN_PARAGRAPH)
+def test_detection_separates_ocr_from_clean(model) -> None:
+    assert damage_score(OCR_PARAGRAPH, model) > 0.5
+    assert damage_score(CLEAN_PARAGRAPH, model) < 0.15
+    assert is_damaged(OCR_PARAGRAPH, model)
+    assert not is_damaged(CLEAN_PARAGRAPH, model)
 
 
-def test_restore_text_keeps_lines_tokens_and_spans() -> None:
+def test_restore_text_keeps_lines_tokens_and_spans(model) -> None:
     text = "Cai cach hanh chinh nim 2023 cia S¢ Y té\n\nThuc hién  Ké hoach s6 2629/KH-UBND ngay 23/12/2022\n"
-    r = restore_text(text)
+    r = restore_text(text, model)
     assert isinstance(r, Restoration)
     assert r.text.count("\n") == text.count("\n")
     assert len(r.text.split()) == len(text.split()) == len(r.tokens)
@@ -95,8 +114,8 @@ def test_restore_text_keeps_lines_tokens_and_spans() -> None:
     assert to_original_span(r, r0, r1) == (start, end)
 
 
-def test_symbols_and_numbers_survive() -> None:
-    out = restore_line("nang cao ty 1¢ ho so dat 86 % theo 12-NQ/TU va 06/Qb-TTg")
+def test_symbols_and_numbers_survive(lines) -> None:
+    out = restore_line("nang cao ty 1¢ ho so dat 86 % theo 12-NQ/TU va 06/Qb-TTg", lines)
     tokens = out.split()
     assert tokens[7] == "86" and tokens[8] == "%"
     assert tokens[10] == "12-NQ/TU" and tokens[12] == "06/QĐ-TTg"
@@ -105,14 +124,13 @@ def test_symbols_and_numbers_survive() -> None:
 
 @pytest.mark.skipif(DEV is None, reason="dev file not available")
 def test_dev_accuracy() -> None:
-    report = evaluate(DEV)
+    report = evaluate(DEV, ROOT / "corpus")
     assert report["misaligned_lines"] == 0
     assert report["accuracy"] >= 0.955, report["top_errors"][:10]
 
 
-def test_domain_lm_is_a_distribution() -> None:
+def test_domain_lm_is_a_distribution(model) -> None:
     # the in-domain trigram backs off to the general unigram: over the vocabulary it must still sum to one
-    model = get_model()
     assert model.domain is not None and 0.0 < model.domain_lambda < 1.0
     vocab = list(model.p_base)
     for ctx in (("hành", "chính"), ("<num>", "trở"), ("<s>", "<s>")):
@@ -120,9 +138,10 @@ def test_domain_lm_is_a_distribution() -> None:
         assert abs(total - 1.0) < 1e-6, (ctx, total)
 
 
-def test_in_domain_phrases_need_the_domain_lm() -> None:
-    # "đạt từ 85% trở lên", "nhóm đạt điểm": plan wording (targets reached) where news text prefers "đất" (land)
-    model = get_model()
+def test_in_domain_phrases_need_the_domain_lm(model) -> None:
+    # "đạt từ 85% trở lên", "nhóm đạt điểm": plan wording (targets reached) where news text prefers "đất" (land);
+    # both lines are corpus/000's, read as the index reads them, with the OCR channel fitted on that document
+    model = for_document(model, next(t for s, t in CORPUS_TEXTS.items() if s.startswith("000_")))
     cases = {"chinh dat tir 85% trd 1én.": "chính đạt từ 85% trở lên.",
              "Chi s PAPI nim trong nhom dat diém nhom 2": "nhóm đạt điểm"}
     saved = model.domain_lambda
@@ -160,19 +179,19 @@ CORPUS_NAME_CASES = [
 
 
 @pytest.mark.parametrize(("line", "expected"), NAME_CASES + CORPUS_NAME_CASES)
-def test_names_restored(line: str, expected: str) -> None:
-    assert expected in restore_line(line)
+def test_names_restored(line: str, expected: str, lines) -> None:
+    assert expected in restore_line(line, lines)
 
 
-def test_lowercase_words_are_not_taken_for_names() -> None:
+def test_lowercase_words_are_not_taken_for_names(lines) -> None:
     # "mở rộng" and "Tu Mơ Rông" share a skeleton: only the capitals of a name call for the gazetteer
-    assert restore_line("tiép tuc mo rong cac dich vu cong") == "tiếp tục mở rộng các dịch vụ công"
-    assert restore_line("Dé nghi Bo Tu phap huéng dan") == "Đề nghị Bộ Tư pháp hướng dẫn"
+    assert restore_line("tiép tuc mo rong cac dich vu cong", lines) == "tiếp tục mở rộng các dịch vụ công"
+    assert restore_line("Dé nghi Bo Tu phap huéng dan", lines) == "Đề nghị Bộ Tư pháp hướng dẫn"
 
 
-def test_name_broken_across_lines() -> None:
+def test_name_broken_across_lines(model) -> None:
     text = "Vién chuc thude Trung tdm Y té huyén Tu\nMo Rong, tinh Kon Tum.\n"
-    assert restore_text(text).text == "Viên chức thuộc Trung tâm Y tế huyện Tu\nMơ Rông, tỉnh Kon Tum.\n"
+    assert restore_text(text, model).text == "Viên chức thuộc Trung tâm Y tế huyện Tu\nMơ Rông, tỉnh Kon Tum.\n"
 
 
 @pytest.mark.skipif(gazetteer_file() is None, reason="underthesea's address table not installed")
@@ -183,9 +202,35 @@ def test_gazetteer_has_provinces_and_districts() -> None:
     assert sum(k == "province" for k in kinds.values()) >= 63
 
 
-def test_foreign_words_the_lm_knows_are_kept() -> None:
+def test_foreign_words_the_lm_knows_are_kept(lines) -> None:
     # "INDEX" is in the LM (glossary phrase "PAR INDEX") but is no Vietnamese syllable: it must stay a candidate
     # of itself, or the decoder has no path through the line.
-    model = get_model()
-    assert ("INDEX", "index", 0.0) in _token_candidates("INDEX", model)
-    assert "PAR INDEX" in _decode_line("Chi s6 cai cach hanh chinh PAR INDEX cua tinh", model)
+    assert ("INDEX", "index", 0.0) in _token_candidates("INDEX", lines)
+    assert "PAR INDEX" in _decode_line("Chi s6 cai cach hanh chinh PAR INDEX cua tinh", lines)
+
+
+def test_the_model_learns_from_the_clean_texts_it_is_given_only(model) -> None:
+    clean = [t for t in CORPUS_TEXTS.values() if not is_damaged(t, model)]
+    damaged = [t for t in CORPUS_TEXTS.values() if is_damaged(t, model)]
+    assert len(clean) == 2 and len(damaged) == 3
+    # OCR documents teach the model nothing: with or without them, and in any order, it is the same model
+    assert get_model(clean) is model and get_model([*reversed(damaged), *clean]) is model
+    assert model.key == store.model_key(store.text_hash(t) for t in clean)
+    # nothing from the corpus: another model, without the plans' abbreviations (NĐ) and in-domain LM
+    general = get_model()
+    assert general is not model and general.domain is None and "NĐ" not in general.acronyms
+    assert "NĐ" in model.acronyms
+
+
+def test_a_documents_reading_does_not_depend_on_other_damaged_documents(model) -> None:
+    # Each damaged document is read with the OCR channel fitted on itself: adding the corpus's OCR plans (or any
+    # other damaged or unreadable file) to the texts leaves this document's reading byte for byte the same.
+    text = OCR_PARAGRAPH * 3 + "\n" + "Cai cach hanh chinh nim 2023 cia S¢ Y té\n"
+    alone = restore_text(text, get_model([t for t in CORPUS_TEXTS.values() if not is_damaged(t, model)]))
+    together = restore_text(text, get_model([*CORPUS_TEXTS.values(), "Ké hoach cai cach hanh chinh"]))
+    assert alone == together
+    fitted = for_document(model, text)
+    assert fitted.adapted_to == store.text_hash(text) and fitted.emission and not model.emission
+    assert for_document(model, text) is fitted  # fitted once, then remembered
+    with pytest.raises(ValueError):
+        for_document(fitted, CORPUS_TEXTS[next(s for s in CORPUS_TEXTS if s.startswith("000_"))])

@@ -103,17 +103,12 @@ def test_read_tagged_sentences(tmp_path: Path) -> None:
     assert list(sy.read_tagged_sentences(path)) == ["Sở Y_tế", "ban_hành kế_hoạch"]
 
 
-def test_clean_corpus_files_keep_only_clean_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "clean.txt").write_text(corpus_file("004").read_text(encoding="utf-8")[:3000], encoding="utf-8")
-    (tmp_path / "ocr.txt").write_text(corpus_file("000").read_text(encoding="utf-8")[:3000], encoding="utf-8")
-    (tmp_path / "notes.md").write_text(CLEAN, encoding="utf-8")  # only .txt files are training text
-    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(tmp_path))
-    sy.clean_corpus_files.cache_clear()
-    try:
-        assert sy.corpus_dir() == tmp_path
-        assert [p.name for p in sy.clean_corpus_files()] == ["clean.txt"]
-    finally:
-        sy.clean_corpus_files.cache_clear()
+def test_is_clean_text_tells_clean_plans_from_ocr_output() -> None:
+    # the restorer's in-domain text is the clean documents the caller passes, told apart by this test alone
+    assert sy.is_clean_text(corpus_file("004").read_text(encoding="utf-8")[:3000])
+    assert sy.is_clean_text(CLEAN)
+    assert not sy.is_clean_text(corpus_file("000").read_text(encoding="utf-8")[:3000])
+    assert not sy.is_clean_text("") and not sy.is_clean_text("2024 - 100% / 35")
 
 
 def test_lexicon_files_exist_when_found() -> None:

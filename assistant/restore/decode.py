@@ -1,0 +1,221 @@
+"""Decoding OCR-damaged Vietnamese with a restoration model: candidates per token, whole-name arcs, a trigram beam
+search, and the damage score that decides whether a text needs it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from assistant.restore.model import BOS, FOREIGN, NUM, UNK, RestoreModel, mid_sentence_case
+from assistant.restore.names import name_arcs
+from assistant.text import syllables as sy
+
+CHANNEL_WEIGHT = 1.0
+NUMBER_AS_WORD_PENALTY = 4.0  # a bare number is usually a number; a word needs strong context ("16 trình")
+DAMAGE_THRESHOLD = 0.3
+BEAM = 12
+OOV_PENALTY = 8.0
+OOV_PENALTY_LOWER = 14.0  # lowercase loanwords are rarer in plans than OCR garbage
+
+_LEAD = "([{\"'“‘«*"
+_TRAIL = ".,;:!?)]}\"'”’»…/*"
+_OCR_LETTERS = set("é¢€&$@¥ﬁ")
+_SYMBOL_RE = re.compile(r"^[\w.]*\d[\w.]*([/-][\w.]+)+$|^[\w]*[/-][A-Za-zĐđ]+([/-][\w]+)*$")
+_VOWELLESS_CAPS_RE = re.compile(r"^[B-DF-HJ-NP-TV-XZĐ]{2,}$")  # CCHC, DVC: initials, never one syllable
+_GLUED_NUMBER_RE = re.compile(r"^([^\W\d_]{2,}[^\W_]*?)(\d{2,})$")
+_NUMERIC_RE = re.compile(r"^[\d.,:/%-]+$")
+_DAMAGED_MARK_RE = re.compile(r"[¢€&$@¥]|[a-zé]\d|\d[a-zé]", re.IGNORECASE)
+
+
+
+def paragraphs(lines: list[str]) -> list[list[str]]:
+    """Runs of non-blank lines."""
+    out: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            out[-1].append(line)
+        elif out[-1]:
+            out.append([])
+    return [p for p in out if p]
+
+
+def split_token(tok: str) -> tuple[str, str, str]:
+    """Leading punctuation, core, trailing punctuation."""
+    i, j = 0, len(tok)
+    while i < j and tok[i] in _LEAD:
+        i += 1
+    while j > i and tok[j - 1] in _TRAIL:
+        j -= 1
+    return tok[:i], tok[i:j], tok[j:]
+
+
+def _apply_case(pattern: str, word: str) -> str:
+    """Copy the input token's case (UPPER, Title or lower) onto the restored word."""
+    letters = [c for c in pattern if c.isalpha()]
+    if not letters:
+        return word
+    uppers = sum(c.isupper() for c in letters)
+    if len(letters) > 1 and uppers * 2 > len(letters):
+        return word.upper()
+    if pattern[0].isupper() or (not pattern[0].isalpha() and letters[0].isupper()):
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def repair_symbol(core: str, model: RestoreModel) -> str:
+    """Fix Đ inside a document symbol (ND-CP -> NĐ-CP, Qb -> QĐ) using abbreviations seen in clean text."""
+    parts = re.split(r"([/-])", core)
+    out = []
+    for part in parts:
+        # OCR reads Đ as b/P/D inside an all-caps abbreviation; only rewrite when the Đ-form is attested.
+        folded = part[:1] + part[1:].replace("b", "D") if len(part) <= 6 else part
+        folded = folded.upper() if folded.isalpha() and len(folded) <= 6 else folded
+        out.append(model.abbreviations.get(folded, part))
+    return "".join(out)
+
+
+def _classify(core: str, model: RestoreModel) -> str:
+    """'word', 'number' (may still be a misread word), 'symbol' or 'keep'."""
+    if not core:
+        return "keep"
+    if core.isdigit():
+        return "number" if len(core) <= 2 else "keep"
+    if _NUMERIC_RE.match(core):
+        return "keep"
+    if _SYMBOL_RE.match(core) or "/" in core:
+        return "symbol"
+    if core in model.acronyms or _VOWELLESS_CAPS_RE.match(core):
+        return "keep"
+    if all(c.isalpha() or c.isdigit() or c in _OCR_LETTERS for c in core) and len(core) <= 8:
+        return "word"
+    return "keep"
+
+
+def _is_clean_syllable(low: str, model: RestoreModel) -> bool:
+    return sy.has_diacritics(low) and sy.skeleton(low) in model.by_skeleton and low in model.p_base
+
+
+def decode_line(line: str, model: RestoreModel) -> str:
+    """Decode one line, damaged or not."""
+    return decode_lines([line], model)[0]
+
+
+def decode_lines(lines: list[str], model: RestoreModel) -> list[str]:
+    """Decode consecutive lines as one sequence so a sentence broken across lines keeps its context."""
+    split = [re.split(r"(\s+)", line) for line in lines]
+    raws = [p for pieces in split for p in pieces if p and not p.isspace()]
+    cores = [split_token(p)[1] for p in raws]
+    slots = [token_candidates(core, model) for core in cores]
+    for slot, title in zip(slots, mid_sentence_case(raws), strict=True):
+        if title is not None:  # names take the whole-name arcs; a capital on a plain word has its price
+            slot[:] = [(o, lm, c + model.case_cost(lm, title)) for o, lm, c in slot]
+    arcs = _name_arcs(cores, raws, model)
+    outs = iter(_viterbi(slots, arcs, model))
+    result = []
+    for pieces in split:
+        rebuilt = []
+        for piece in pieces:
+            if piece and not piece.isspace():
+                lead, _core, trail = split_token(piece)
+                piece = lead + next(outs) + trail
+            rebuilt.append(piece)
+        result.append("".join(rebuilt))
+    return result
+
+
+def _name_arcs(cores: list[str], raws: list[str], model: RestoreModel) -> dict[int, list[tuple[list[str], str, float]]]:
+    """Whole-name alternatives (place or person) per start token, cased like the OCR tokens they cover."""
+    if model.names is None:
+        return {}
+    found = name_arcs(cores, raws, model.names, model.emit, model.candidates,
+                      lambda s: model.p_base.get(s, model.floor))
+    return {i: [([_apply_case(cores[i + k], syl) for k, syl in enumerate(syls)], lm, cost)
+                 for _n, syls, lm, cost in arcs] for i, arcs in found.items()}
+
+
+def _viterbi(slots: list[list[tuple[str, str, float]]], arcs: dict[int, list[tuple[list[str], str, float]]],
+             model: RestoreModel) -> list[str]:
+    """Beam search over a lattice with a trigram LM: one-token candidates plus whole-name arcs."""
+    Beam = tuple[float, str, str, list[str]]  # score, LM token before last, last LM token, outputs
+    pending: list[dict[tuple[str, str, str], Beam]] = [{} for _ in range(len(slots) + 1)]
+    pending[0][(BOS, BOS, "")] = (0.0, BOS, BOS, [])
+
+    def push(at: int, beam: Beam, outs: list[str], lm_tok: str, cost: float) -> None:
+        score, p2, p1, path = beam
+        s = score + CHANNEL_WEIGHT * cost - model.logp3(p2, p1, lm_tok)
+        key = (p1, lm_tok, outs[-1])
+        if key not in pending[at] or s < pending[at][key][0]:
+            pending[at][key] = (s, p1, lm_tok, path + outs)
+
+    for i, cands in enumerate(slots):
+        beams = sorted(pending[i].values(), key=lambda b: b[0])[:BEAM]
+        pending[i] = {}
+        for beam in beams:
+            for out, lm_tok, cost in cands:
+                push(i + 1, beam, [out], lm_tok, cost)
+            for outs, lm_tok, cost in arcs.get(i, ()):
+                push(i + len(outs), beam, outs, lm_tok, cost)
+    final = sorted(pending[-1].values(), key=lambda b: b[0])
+    return final[0][3] if final else []
+
+
+def token_candidates(core: str, model: RestoreModel) -> list[tuple[str, str, float]]:
+    """(output core, LM token, channel cost) alternatives for one token core."""
+    glued = _GLUED_NUMBER_RE.match(core)
+    if glued:  # "ngay05": a word and a number the OCR ran together; only the word is restored
+        head, digits = glued.groups()
+        return [(out + digits, lm, cost) for out, lm, cost in token_candidates(head, model)]
+    kind = _classify(core, model)
+    if kind == "keep":
+        if core in model.acronyms or _VOWELLESS_CAPS_RE.match(core):
+            return [(repair_symbol(core, model), core.lower(), 0.0)]
+        return [(core, NUM if _NUMERIC_RE.match(core) else UNK, 0.0)]
+    if kind == "symbol":
+        if ":" in core and not core.split(":", 1)[0].isdigit():
+            # "S6:66/KH-YTTMR": a word glued to a symbol by a colon
+            head, tail = core.split(":", 1)
+            word = token_candidates(head, model)[0]
+            return [(word[0] + ":" + repair_symbol(tail, model), NUM, 0.0)]
+        return [(repair_symbol(core, model), NUM, 0.0)]
+    low = unicodedata.normalize("NFC", core).lower()
+    out: list[tuple[str, str, float]] = []
+    if kind == "number":
+        out.append((core, NUM, 0.0))
+    cands = model.candidates(low)
+    if _is_clean_syllable(low, model) and all(c != low for c, _ in cands):
+        cands = [(low, 0.0)] + cands
+    penalty = NUMBER_AS_WORD_PENALTY if kind == "number" else 0.0
+    for syl, cost in cands:
+        out.append((_apply_case(core, syl), syl, cost + penalty))
+    if kind == "word" and core.isascii() and core.isalpha():
+        if low not in model.p_base:
+            # names and foreign words (Kon Tum, Zalo) are outside the inventory: keep them at a fixed price
+            out.append((core, FOREIGN, OOV_PENALTY if core[0].isupper() else OOV_PENALTY_LOWER))
+        elif not sy.is_syllable(low):  # a foreign word the LM knows ("PAR INDEX", "E-Office")
+            out.append((core, low, 0.0))
+    return out
+
+
+def _token_damaged(core: str, model: RestoreModel) -> float | None:
+    """1.0 damaged, 0.0 clean, a share in between for a bare word, None when not a word at all."""
+    if _SYMBOL_RE.match(core) or _VOWELLESS_CAPS_RE.match(core):
+        return 1.0 if repair_symbol(core, model) != core else None  # ND-CP for NĐ-CP is OCR damage
+    if not core or _NUMERIC_RE.match(core) or core in model.acronyms:
+        return None
+    if _DAMAGED_MARK_RE.search(core):
+        return 1.0
+    if not all(c.isalpha() for c in core) or len(core) < 2:
+        return None  # single letters are list markers (a), V.) more often than words
+    low = unicodedata.normalize("NFC", core).lower()
+    if not sy.is_syllable(low) or low not in model.p_base:
+        return 1.0
+    if sy.has_diacritics(low):
+        return 0.0
+    # a bare syllable is damage in proportion to how rarely clean text writes that skeleton without marks
+    return 1.0 - model.plain_share.get(sy.skeleton(low), 0.0)
+
+
+def damage(text: str, model: RestoreModel) -> float:
+    """Share of word tokens that look OCR-damaged or stripped of diacritics (0 clean .. 1 damaged)."""
+    vals = [v for tok in text.split() if (v := _token_damaged(split_token(tok)[1], model)) is not None]
+    return sum(vals) / len(vals) if vals else 0.0

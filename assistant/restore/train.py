@@ -1,0 +1,155 @@
+"""Training the restoration model: the LM and inventory from shipped text plus the caller's clean documents, and
+the OCR channel re-fitted by hard EM on one damaged document."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from assistant.restore import names as rn
+from assistant.restore.decode import decode_lines, paragraphs, split_token
+from assistant.restore.model import (
+    BOS,
+    DOMAIN_WEIGHT,
+    LEXICON_WEIGHT,
+    NUM,
+    UNK,
+    DomainLM,
+    RestoreModel,
+    _deletes,
+    _lm_tokens,
+    mid_sentence_case,
+)
+from assistant.text import glossary
+from assistant.text import syllables as sy
+
+log = logging.getLogger(__name__)
+
+EM_ITERATIONS = 2
+
+
+def _count_case(line: str, caps: dict[str, list[float]], weight: float) -> None:
+    raws = line.split()
+    for raw, title in zip(raws, mid_sentence_case(raws), strict=True):
+        low = raw.strip(".,;:!?()[]{}\"'“”‘’…*-–—/%").lower()
+        if title is not None and sy.is_syllable(low):
+            row = caps.setdefault(sy.canonical_tone(low), [0.0, 0.0])
+            row[0] += weight * title
+            row[1] += weight
+
+
+def build_model(clean_texts: Sequence[str] = (), key: str = "") -> RestoreModel:
+    """Train the LM and the syllable inventory from clean text shipped offline plus the caller's clean in-domain
+    documents (already decoded by the ingest layer); nothing here reads the corpus folder."""
+    uni: Counter[str] = Counter()
+    bi: Counter[tuple[str, str]] = Counter()
+    tri: Counter[tuple[str, str, str]] = Counter()
+    abbreviations: dict[str, str] = {}
+    acronyms: set[str] = set()
+
+    dom_uni: Counter[str] = Counter()
+    dom_bi: Counter[tuple[str, str]] = Counter()
+    dom_tri: Counter[tuple[str, str, str]] = Counter()
+
+    def add(tokens: list[str], weight: float, domain: bool = False) -> None:
+        prev2, prev = BOS, BOS
+        for t in tokens:
+            uni[t] += weight
+            bi[(prev, t)] += weight
+            tri[(prev2, prev, t)] += weight
+            if domain:
+                dom_uni[t] += 1
+                dom_bi[(prev, t)] += 1
+                dom_tri[(prev2, prev, t)] += 1
+            prev2, prev = prev, t
+
+    lexicon_lines = [line for path in sy.lexicon_files() for line in path.read_text(encoding="utf-8").splitlines()]
+    lexicon = {line.strip() for line in lexicon_lines if line.strip() and line == line.lower()}
+    kinds = rn.load_gazetteer()
+    place_counts: Counter[tuple[str, ...]] = Counter()
+    caps: dict[str, list[float]] = {}
+    given: Counter[str] = Counter()
+    for line in lexicon_lines:  # dictionary entries such as "Trần Cao Vân" teach the name-syllable unigram
+        if line[:1].isupper():
+            rn.mark_names(line, kinds, lexicon, Counter(), given)
+    for text_line, weight in rn.unit_lines(kinds):
+        add(_lm_tokens(text_line), weight)
+    for text in clean_texts:
+        for line in text.splitlines():
+            marked = rn.mark_names(line, kinds, lexicon, place_counts, given)
+            add(_lm_tokens(marked), DOMAIN_WEIGHT, domain=True)
+            _count_case(marked, caps, DOMAIN_WEIGHT)
+        for tok in re.findall(r"[A-ZĐ][A-ZĐ]+", text):
+            acronyms.add(tok)
+            if "Đ" in tok:
+                abbreviations[tok.replace("Đ", "D")] = tok
+    # Administrative terms the clean plans may never use ("chi phí tuân thủ"), as general counts: in the domain
+    # LM their many short phrases would dilute the plans' own wording ("đạt từ 85%").
+    for phrase in glossary.domain_phrases():
+        add(_lm_tokens(phrase), DOMAIN_WEIGHT)
+    for path in sy.running_text_files():
+        for sent in sy.read_tagged_sentences(path):
+            marked = rn.mark_names(sent, kinds, lexicon, place_counts, given)
+            add(_lm_tokens(marked), 1.0)
+            _count_case(marked, caps, 1.0)
+    for line in lexicon_lines:
+        toks = _lm_tokens(line)
+        if toks and UNK not in toks:
+            for t in toks:
+                uni[t] += 0.1 * LEXICON_WEIGHT  # inventory membership, barely any frequency
+            for a, b in zip(toks, toks[1:], strict=False):
+                bi[(a, b)] += LEXICON_WEIGHT
+    context_total: dict[str, float] = defaultdict(float)
+    context_types: dict[str, int] = defaultdict(int)
+    followers: dict[str, int] = defaultdict(int)
+    for (a, b), c in bi.items():
+        context_total[a] += c
+        context_types[a] += 1
+        followers[b] += 1
+    tri_total: dict[tuple[str, str], float] = defaultdict(float)
+    tri_types: dict[tuple[str, str], int] = defaultdict(int)
+    for (a, b, _c), c in tri.items():
+        tri_total[(a, b)] += c
+        tri_types[(a, b)] += 1
+    total_uni = sum(uni.values())
+    n_types = sum(followers.values())
+    vocab = len(uni)
+    p_base = {w: 0.6 * c / total_uni + 0.3 * followers.get(w, 0) / n_types + 0.1 / vocab for w, c in uni.items()}
+    by_skeleton: dict[str, list[str]] = defaultdict(list)
+    for w in uni:
+        if w not in (NUM, UNK) and sy.is_syllable(w):
+            by_skeleton[sy.skeleton(w)].append(w)
+    delete_index: dict[str, list[str]] = defaultdict(list)
+    for sk in by_skeleton:
+        for d in _deletes(sk, 1 if len(sk) <= 3 else 2):
+            delete_index[d].append(sk)
+    plain_share = {}
+    for sk, ws in by_skeleton.items():
+        tot = sum(uni[w] for w in ws)
+        plain_share[sk] = uni.get(sk, 0.0) / tot if tot else 0.0
+    log.info("restore model: %d syllables, %d bigrams", len(by_skeleton), len(bi))
+    return RestoreModel(dict(uni), dict(bi), dict(context_total), dict(context_types), p_base,
+                        dict(by_skeleton), dict(delete_index), abbreviations, frozenset(acronyms), plain_share,
+                        trigram=dict(tri), tri_total=dict(tri_total), tri_types=dict(tri_types),
+                        names=rn.build_names(kinds, place_counts, given),
+                        capitalised={w: (c, n) for w, (c, n) in caps.items()},
+                        cap_rate=sum(c for c, _ in caps.values()) / max(1.0, sum(n for _, n in caps.values())),
+                        domain=DomainLM.from_counts(dom_uni, dom_bi, dom_tri) if dom_uni else None, key=key)
+
+
+def train_channel(model: RestoreModel, text: str, iterations: int = EM_ITERATIONS) -> None:
+    """Hard EM on one document: decode it, then re-fit the OCR channel on what was decoded. Fitting on the
+    document alone keeps its reading independent of every other document of the corpus."""
+    for it in range(iterations):
+        pairs = []
+        for para in paragraphs(text.split("\n")):
+            pieces = [p for line in para for p in line.split()]
+            outs = decode_lines(para, model)
+            for raw, out in zip(pieces, [p for line in outs for p in line.split()], strict=True):
+                core_in, core_out = split_token(raw)[1].lower(), split_token(out)[1].lower()
+                if core_out in model.p_base and sy.is_syllable(core_out):
+                    pairs.append((core_out, core_in))
+        model.learn_channel(pairs)
+        log.info("channel EM iteration %d: %d aligned tokens", it + 1, len(pairs))
