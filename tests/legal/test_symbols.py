@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.legal.symbols import SYMBOL_RE, SymbolQuery, canonical_symbol, parse_symbol, parse_symbol_query
-from assistant.text.normalize import fold
+from assistant.text.fold import fold
 
 
 def symbols_in(text: str) -> list[tuple[str, str]]:

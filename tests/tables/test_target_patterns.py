@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.tables import target_patterns as tx
-from assistant.text.normalize import fold
+from assistant.text.fold import fold
 
 
 def first_comparator(before_value: str) -> str | None:
