@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -31,22 +33,42 @@ def _token_counter(settings: Settings):
     return load_token_counter(settings.embedding_model, settings.cache_dir / "models")
 
 
+@contextmanager
+def _file_progress(folder: Path, label: str) -> Iterator[Callable[[str], None]]:
+    """Per-file callback: a live "label i/N" bar on a terminal, else a line per tenth of a corpus of 20+ files."""
+    from assistant.documents.read import iter_entries
+
+    total = sum(1 for *_, reason in iter_entries(folder) if reason is None)
+    done = [0]
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=total)
+
+        def show(source: str) -> None:
+            done[0] += 1
+            bar.update(task, completed=done[0], description=f"{label} {done[0]}/{total}: {source}")
+            if not err.is_terminal and total >= 20 and done[0] % max(1, total // 10) == 0:
+                err.print(f"{label}: {done[0]}/{total} tệp", markup=False, highlight=False)
+
+        yield show
+
+
 @app.command()
 def ingest(
     corpus: Annotated[Path | None, typer.Argument(help="Corpus folder (default: settings.corpus_dir)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report")] = False,
 ) -> None:
-    """Read a corpus folder and report documents, chunks and skipped files."""
+    """Read a corpus folder and report documents, chunks and skipped files; exit 1 when no file could be read."""
     from assistant.documents.chunk import ChunkingConfig
     from assistant.documents.pipeline import parse_corpus
+    from assistant.documents.read import nothing_readable
 
     settings = _settings()
     folder = corpus or settings.corpus_dir
     count = _token_counter(settings)
     config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
-    with Progress(console=err, transient=True) as bar:
-        task = bar.add_task("Đang đọc tài liệu", total=None)
-        parsed = parse_corpus(folder, count, config, settings.restore_ocr, progress=lambda s: bar.update(task, description=s))
+    with _file_progress(folder, "Đọc tài liệu") as on_file:
+        parsed = parse_corpus(folder, count, config, settings.restore_ocr, progress=on_file,
+                              max_file_bytes=settings.max_file_bytes, max_chunks=settings.max_chunks_per_file)
     from assistant.documents.structure import count_sections
 
     report = {
@@ -68,7 +90,13 @@ def ingest(
     }
     if as_json:
         console.print_json(json.dumps(report, ensure_ascii=False))
-        return
+    else:
+        _print_ingest(report)
+    if not parsed.documents:
+        raise nothing_readable(folder, parsed.skipped)
+
+
+def _print_ingest(report: dict) -> None:
     for d in report["documents"]:
         md = d["metadata"]
         console.print(
@@ -114,20 +142,18 @@ def index(
     from assistant.engine import build
 
     settings = _settings()
-    with Progress(console=err, transient=True) as bar:
-        parse_task = bar.add_task("Đọc tài liệu", total=None)
+    with _file_progress(settings.corpus_dir, "Đọc tài liệu") as on_file, Progress(console=err, transient=True) as bar:
         embed_task = bar.add_task("Tính vector", total=None)
-        stats = build(
-            settings,
-            on_file=lambda s: bar.update(parse_task, description=f"Đọc {s}"),
-            on_embed=lambda done, total: bar.update(embed_task, completed=done, total=total),
-        )
+        stats = build(settings, on_file=on_file,
+                      on_embed=lambda done, total: bar.update(embed_task, completed=done, total=total))
     if as_json:
         console.print_json(json.dumps(stats, ensure_ascii=False))
         return
+    # `seconds` is the whole build: loading the model, reading and restoring, embedding, writing.
     console.print(
-        f"Chỉ mục: {stats['documents']} tài liệu, {stats['chunks']} đoạn "
-        f"({stats['embedded']} tính mới, {stats['reused']} dùng lại) trong {stats['seconds']} s → {settings.index_dir}"
+        f"Chỉ mục {stats['build']}: {stats['documents']} tài liệu, {stats['chunks']} đoạn "
+        f"({stats['embedded']} tính mới, {stats['reused']} dùng lại) trong {stats['seconds']} s "
+        f"(đọc và khôi phục {stats['read_seconds']} s, tính vector {stats['embed_seconds']} s) → {settings.index_dir}"
     )
     for s in stats["skipped"]:
         console.print(f"[yellow]bỏ qua[/] {s['reason']}")
@@ -236,17 +262,23 @@ def restore(
     file: Annotated[Path | None, typer.Argument(help="A document to restore whole (default: lines on stdin)")] = None,
 ) -> None:
     """Restore Vietnamese diacritics in OCR text: one output line per input line."""
-    from assistant.restore.restorer import restore_line, restore_text
+    from assistant.documents.read import read_corpus, read_file
+    from assistant.errors import CorpusError
+    from assistant.restore.restorer import get_model, line_model, restore_line, restore_text
 
-    if file is not None:
-        from assistant.documents.read import read_file
-
-        raw = read_file(file, file.name)
-        sys.stdout.write(restore_text(raw.text).text)
+    settings = _settings()
+    try:  # the corpus's clean documents are the model's in-domain text
+        texts = [r.text for r in read_corpus(settings.corpus_dir, settings.max_file_bytes)[0]]
+    except CorpusError:
+        texts = []
+    if file is not None:  # a document: read with the OCR channel fitted on itself
+        raw = read_file(file, file.name, settings.max_file_bytes)
+        sys.stdout.write(restore_text(raw.text, get_model(texts)).text)
         return
+    model = line_model(texts)
     for line in sys.stdin:
         body = line.rstrip("\n")
-        sys.stdout.write(restore_line(body) + ("\n" if line.endswith("\n") else ""))
+        sys.stdout.write(restore_line(body, model) + ("\n" if line.endswith("\n") else ""))
         sys.stdout.flush()
 
 
@@ -333,6 +365,11 @@ def serve(
     settings = _settings()
     err.print(f"Đang nạp chỉ mục {settings.index_dir} (xây dựng lại nếu cần)…", markup=False, highlight=False)
     engine = Engine.open(settings, build_if_needed=True)
+    for s in engine.skipped:
+        err.print(f"bỏ qua {s['reason']}", markup=False, highlight=False)
+    if engine.build_error:
+        err.print(f"Không xây dựng lại được chỉ mục ({engine.build_error}); đang dùng bản {engine.build_id}",
+                  markup=False, highlight=False)
     host, port = host or settings.host, port or settings.port
     err.print(f"Trợ lý: http://{host}:{port}/  ·  API: http://{host}:{port}/docs", markup=False, highlight=False)
     uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")

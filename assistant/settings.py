@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     chunk_max_tokens: int = 250
     chunk_overlap_tokens: int = 30
     restore_ocr: bool = True
+    # Budgets of one corpus file, sized for a 2-core machine: a bigger file, or one cut into more chunks, is
+    # skipped with a reason (restoring and embedding it would take most of an hour).
+    max_file_mb: float = Field(default=5.0, gt=0)
+    max_chunks_per_file: int = Field(default=2000, ge=0)  # 0 = no budget
     # Optional generative mode: an OpenAI-compatible endpoint the organisation runs itself.
     llm_base_url: str | None = None
     llm_model: str = "local"
@@ -36,3 +40,8 @@ class Settings(BaseSettings):
     port: int = 8000
     feedback_db: Path = ROOT / "index" / "feedback.sqlite3"
     max_question_chars: int = 2000
+
+    @property
+    def max_file_bytes(self) -> int:
+        """The file size budget in bytes."""
+        return int(self.max_file_mb * 1024 * 1024)

@@ -1,7 +1,8 @@
 """The on-disk index: FAISS vectors, BM25 over normalised keys, records, and a self-describing manifest.
 
 Layout: `index/current` is a symlink to `index/builds/<id>/`; a build is written beside it and the link is swapped
-atomically (os.replace of a symlink), so a crash mid-build leaves the old index serving.
+atomically (os.replace of a symlink), so a crash mid-build leaves the old index serving. A finished build removes
+older builds only, never another process's `.tmp-*` folder still being written.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable
@@ -21,6 +23,7 @@ import numpy as np
 
 from assistant.documents.chunk import ChunkingConfig
 from assistant.documents.pipeline import ParsedCorpus
+from assistant.documents.read import MAX_BYTES, fingerprint
 from assistant.errors import IndexMismatchError, IndexMissingError
 from assistant.restore.restorer import VERSION as RESTORE_VERSION
 from assistant.restore.restorer import Restoration
@@ -70,16 +73,39 @@ class Index:
     restorations: dict[str, Restoration]
 
 
-def file_hashes(corpus_dir: Path) -> dict[str, str]:
-    """sha256 of every corpus file's bytes, to tell whether an index is stale."""
-    import hashlib
+def file_hashes(corpus_dir: Path, max_bytes: int = MAX_BYTES) -> dict[str, str]:
+    """sha256 of every readable corpus file and the reason of every skipped one, to tell whether an index is stale."""
+    return fingerprint(corpus_dir, max_bytes)
 
-    from assistant.documents.read import iter_files
 
-    return {
-        p.relative_to(corpus_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in iter_files(corpus_dir)
-    }
+def build_id(path: Path) -> str:
+    """The id of the build a path (e.g. `index/current`) leads to."""
+    return path.resolve().name
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_builds(builds: Path, own: str, serving: str) -> None:
+    """Remove builds older than ours (ids sort by start time) and temporary folders of dead processes; a folder
+    another build is still writing, or a newer build that finished first, is left alone."""
+    for old in builds.iterdir():
+        if old.name in (own, serving):
+            continue
+        if old.name.startswith(".tmp-"):
+            parts = old.name.split("-")  # .tmp, date, time, pid[, random]
+            pid = parts[3] if len(parts) > 3 else ""
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                shutil.rmtree(old, ignore_errors=True)
+        elif old.name < own:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _faiss(vectors: np.ndarray, kind: str) -> faiss.Index:
@@ -140,27 +166,26 @@ def build_index(
 
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
-    tmp = builds / f".tmp-{build_id}"
+    # <date>-<time>-<pid>-<random>: sorts by start time, names the writer, never collides within a second
+    own = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{secrets.token_hex(3)}"
+    tmp = builds / f".tmp-{own}"
     tmp.mkdir()
     try:
         _write(tmp, parsed, chunks, vectors, config, corpus_files)
-        final = builds / build_id
-        tmp.rename(final)
-        link = index_dir / f".current-{build_id}"
-        link.symlink_to(Path("builds") / build_id)
+        tmp.rename(builds / own)
+        link = index_dir / f".current-{own}"
+        link.symlink_to(Path("builds") / own)
         os.replace(link, index_dir / "current")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    for old in builds.iterdir():  # keep only what serves now
-        if old.name != build_id:
-            shutil.rmtree(old, ignore_errors=True)
+    _clean_builds(builds, own, build_id(index_dir / "current"))
     return {
+        "build": own,
         "chunks": len(chunks),
         "embedded": len(todo),
         "reused": len(chunks) - len(todo),
-        "seconds": round(time.perf_counter() - started, 3),
+        "index_seconds": round(time.perf_counter() - started, 3),  # embedding and writing; the caller adds reading
         "embed_seconds": round(embed_s, 3),
     }
 
