@@ -67,6 +67,13 @@ class NotFound(AssistantError):
     status = 404
 
 
+class NotReady(AssistantError):
+    """The index is still loading (or failed to load)."""
+
+    code = "not_ready"
+    status = 503
+
+
 class UpstreamError(AssistantError):
     """The optional generative model endpoint failed or timed out."""
 

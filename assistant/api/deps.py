@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 
 from assistant.api.state import AppState
+from assistant.engine import Engine
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.assistant
+    state: AppState = request.app.state.assistant
+    return state
 
 
-def _engine(state: Annotated[AppState, Depends(_state)]) -> Any:
+def _engine(state: Annotated[AppState, Depends(_state)]) -> Engine:
     return state.ready_engine()
 
 
 State = Annotated[AppState, Depends(_state)]
-EngineDep = Annotated[Any, Depends(_engine)]
+EngineDep = Annotated[Engine, Depends(_engine)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,8 +15,8 @@ class ErrorBody(BaseModel):
     """What went wrong, for people and programs."""
 
     code: str = Field(description="Stable machine-readable code, e.g. bad_request, not_found")
-    message: str
-    hint: str | None = None
+    message: str = Field(description="For people, in Vietnamese (what the widget shows)")
+    hint: str | None = Field(None, description="For API clients, in English: what exactly is wrong and how to fix it")
 
 
 class ErrorResponse(BaseModel):
@@ -41,8 +41,11 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(description="Vietnamese (with or without diacritics) or English",
-                          examples=["Kế hoạch CCHC năm 2023 của Sở Y tế Hà Tĩnh có mục tiêu gì?"])
+    # Limits checked in code, so an empty or oversized question is a 400 bad_request like the other question checks.
+    question: str = Field(description="Vietnamese (with or without diacritics) or English; at least one letter or "
+                                      "digit, at most ASSISTANT_MAX_QUESTION_CHARS (default 2000) characters",
+                          examples=["Kế hoạch CCHC năm 2023 của Sở Y tế Hà Tĩnh có mục tiêu gì?"],
+                          json_schema_extra={"minLength": 1})
     conversation_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$",
                                         description="Reuse to ask follow-up questions; a new one is returned when omitted")
     filters: FiltersIn | None = None
@@ -153,11 +156,15 @@ class DocumentDetail(DocumentSummary):
 class FeedbackRequest(BaseModel):
     """A rating of an answer: give `answer_id`, or `question` and `answer`."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Which fields are needed depends on whether the server still remembers the answer id: checked in code (400/404).
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "anyOf": [{"required": ["answer_id"]}, {"required": ["question", "answer"]}]})
 
-    answer_id: str | None = Field(None, max_length=64)
-    question: str | None = Field(None, max_length=20_000)
-    answer: str | None = Field(None, max_length=50_000)
+    answer_id: str | None = Field(None, max_length=64, description="From /api/ask; the server stores the question, "
+                                                                    "answer and sources it remembers for it")
+    question: str | None = Field(None, max_length=20_000, json_schema_extra={"minLength": 1},
+                                 description="Required, with `answer`, when the answer id is not given or not known")
+    answer: str | None = Field(None, max_length=50_000, json_schema_extra={"minLength": 1})
     rating: Literal["up", "down"]
     comment: str | None = Field(None, max_length=5_000)
 
@@ -175,66 +182,6 @@ class Health(BaseModel):
     status: str
     documents: int | None = None
     chunks: int | None = None
-
-
-class LegalMentionOut(BaseModel):
-    """One place an instrument is cited: `text` is exactly the document text from `start` to `end`."""
-
-    start: int
-    end: int
-    text: str
-
-
-class LegalRefOut(BaseModel):
-    """One cited instrument in one plan."""
-
-    source: str
-    type: str
-    number: str
-    issuer: str | None = None
-    date: str | None = None
-    own: bool = Field(description="The plan's own number, not a citation")
-    mentions: list[LegalMentionOut]
-
-
-class LegalRefsResponse(BaseModel):
-    """References (filtered), plans per cited instrument, and instruments cited inconsistently."""
-
-    rows: list[LegalRefOut]
-    counts: dict[str, dict[str, Any]]
-    inconsistencies: list[dict[str, Any]]
-
-
-class TargetOut(BaseModel):
-    """A quantitative target: `text` is exactly the document text from `start` to `end` (the value)."""
-
-    source: str
-    kind: Literal["percent", "count", "amount", "date"]
-    value: str
-    number: float | None = None
-    unit: str | None = None
-    subject: str
-    comparator: str | None = None
-    area: str | None = None
-    year: str | None = None
-    issuer: str | None = None
-    province: str | None = None
-    section: str
-    start: int
-    end: int
-    text: str
-    statement_start: int
-    statement_end: int
-    statement: str
-
-
-class TargetsResponse(BaseModel):
-    """Targets (filtered) and the filter values available."""
-
-    targets: list[TargetOut]
-    areas: list[str]
-    provinces: list[str]
-    years: list[int]
 
 
 # --- conversions ------------------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from assistant.api.models import MODEL_ID, CitationOut, FiltersIn
 
@@ -15,12 +15,13 @@ class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     role: str
-    content: str | list[dict[str, Any]] | None = None
+    content: str | list[dict[str, JsonValue]] | None = None
 
     def text(self) -> str:
         """The message's text."""
         if isinstance(self.content, list):
-            return "".join(p.get("text", "") for p in self.content if p.get("type") == "text")
+            parts = [p.get("text") for p in self.content if p.get("type") == "text"]
+            return "".join(t for t in parts if isinstance(t, str))
         return self.content or ""
 
 

@@ -11,12 +11,18 @@ import time
 import uuid
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Generic, TypeVar
 
+from pydantic import JsonValue
+
+from assistant.answer.answerer import Turn
 from assistant.api import models as m
 from assistant.api import openai_models as oai
-from assistant.errors import AssistantError, BadRequest, NotFound
+from assistant.engine import Engine
+from assistant.errors import BadRequest, NotFound, NotReady
+from assistant.search.retrieve import Filters, check_question
 from assistant.settings import Settings
+from assistant.types import Answer
 
 log = logging.getLogger(__name__)
 
@@ -24,23 +30,19 @@ MAX_CONVERSATIONS = 2000
 MAX_TURNS = 8
 MAX_ANSWERS = 5000
 _DELTA_RE = re.compile(r"\S+\s*")
+V = TypeVar("V")
+History = tuple[Turn, ...]
+Remembered = tuple[str, str, list[str]]  # question, answer, cited sources
 
 
-class NotReady(AssistantError):
-    """The index is still loading (or failed to load)."""
-
-    code = "not_ready"
-    status = 503
-
-
-class LRU(OrderedDict):
+class LRU(OrderedDict[str, V], Generic[V]):
     """A bounded mapping that forgets the least recently used entry."""
 
     def __init__(self, capacity: int) -> None:
         super().__init__()
         self.capacity = capacity
 
-    def touch(self, key: str, value: Any) -> None:
+    def touch(self, key: str, value: V) -> None:
         """Insert or refresh an entry, evicting the oldest beyond capacity."""
         self[key] = value
         self.move_to_end(key)
@@ -80,7 +82,7 @@ class FeedbackStore:
                 con.close()
 
 
-def sse(event: str, data: Any) -> str:
+def sse(event: str, data: JsonValue) -> str:
     """One server-sent event with a JSON payload."""
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -98,7 +100,7 @@ def answer_deltas(text: str, words: int = 4) -> list[str]:
 class AppState:
     """Everything one app instance keeps between requests."""
 
-    def __init__(self, settings: Settings, engine: Any = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.load_error: str | None = None
@@ -106,8 +108,8 @@ class AppState:
         # The tokenizer and encoder are not safe to share between threads; CPU-bound work gains nothing from overlap.
         self.engine_lock = threading.Lock()
         self._lock = threading.Lock()
-        self.conversations: LRU = LRU(MAX_CONVERSATIONS)
-        self.answers: LRU = LRU(MAX_ANSWERS)
+        self.conversations: LRU[History] = LRU(MAX_CONVERSATIONS)
+        self.answers: LRU[Remembered] = LRU(MAX_ANSWERS)
         self.feedback = FeedbackStore(settings.feedback_db)
 
     @staticmethod
@@ -117,53 +119,54 @@ class AppState:
 
     def load(self) -> None:
         """Open (building when needed) the engine; run in a background thread at startup."""
-        from assistant.engine import Engine
-
         try:
-            self.engine = Engine.open(self.settings, build_if_needed=True)
-            log.info("engine ready: %d documents", len(self.engine.index.documents))
+            engine = Engine.open(self.settings, build_if_needed=True)
+            log.info("engine ready: %d documents", len(engine.index.documents))
+            self.engine = engine
         except Exception as exc:  # reported by /readyz and every engine endpoint instead of killing the server
             log.exception("engine failed to load")
             self.load_error = str(exc)
 
-    def ready_engine(self) -> Any:
+    def ready_engine(self) -> Engine:
         """The engine, or NotReady (503) while it loads."""
         if self.engine is not None:
             return self.engine
         if self.load_error:
-            raise NotReady(f"The index failed to load: {self.load_error}", hint="See the server log; fix and restart.")
-        raise NotReady("The index is still loading.", hint="Retry in a few seconds; GET /readyz tells when ready.")
+            raise NotReady("Không nạp được chỉ mục tài liệu; quản trị viên cần xem nhật ký máy chủ.",
+                           hint=f"The index failed to load: {self.load_error}. See the server log; fix and restart.")
+        raise NotReady("Hệ thống đang nạp chỉ mục tài liệu, vui lòng thử lại sau ít giây.",
+                       hint="The index is still loading; retry in a few seconds (GET /readyz tells when it is ready).")
 
     def check_question(self, question: str) -> None:
         """Reject empty, oversized and unsearchable questions (400)."""
         if not question or not question.strip():
-            raise BadRequest("The question is empty.", hint="Type a question, e.g. 'Mục tiêu CCHC năm 2023 là gì?'.")
+            raise BadRequest("Câu hỏi đang để trống.",
+                             hint="The question is empty; type one, e.g. 'Mục tiêu CCHC năm 2023 là gì?'.")
         limit = self.settings.max_question_chars
         if len(question) > limit:
-            raise BadRequest(f"The question is {len(question)} characters long; the limit is {limit}.",
-                             hint="Ask a shorter question.")
-        from assistant.search.retrieve import check_question
+            raise BadRequest(f"Câu hỏi dài {len(question)} ký tự, quá giới hạn {limit} ký tự.",
+                             hint=f"The question is {len(question)} characters long; the limit is {limit}.")
+        try:
+            check_question(question)  # something to search for, valid Unicode
+        except BadRequest as exc:  # the library's message is English: it becomes the hint
+            raise BadRequest("Câu hỏi cần có chữ hoặc chữ số để tìm kiếm và chỉ gồm ký tự hợp lệ.",
+                             hint=str(exc)) from exc
 
-        check_question(question)  # something to search for, valid Unicode
-
-    def filters(self, engine: Any, f: m.FiltersIn | None) -> Any:
+    def filters(self, engine: Engine, f: m.FiltersIn | None) -> Filters | None:
         """Library filters from the request's, checking that a named document exists."""
-        from assistant.search.retrieve import Filters
-
         if f is None:
             return None
         if f.source and f.source not in engine.index.documents:
-            raise BadRequest(f"Unknown document in filters: {f.source!r}.", hint="GET /api/documents lists the ids.")
+            raise BadRequest(f"Bộ lọc chọn một tài liệu không có trong chỉ mục: {f.source!r}.",
+                             hint=f"Unknown document in filters: {f.source!r}; GET /api/documents lists the ids.")
         return Filters(source=f.source or None, issuer=f.issuer or None, province=f.province or None, year=f.year)
 
-    def _run_ask(self, engine: Any, question: str, history: tuple, filters: Any) -> Any:
+    def _run_ask(self, engine: Engine, question: str, history: History, filters: Filters | None) -> Answer:
         with self.engine_lock:
             return engine.answerer.ask(question, history, filters)
 
-    def ask(self, engine: Any, body: m.AskRequest) -> m.AskResponse:
+    def ask(self, engine: Engine, body: m.AskRequest) -> m.AskResponse:
         """Answer inside a conversation and remember the turn (runs in a worker thread)."""
-        from assistant.answer.answerer import Turn
-
         self.check_question(body.question)
         filters = self.filters(engine, body.filters)
         conversation_id = body.conversation_id or uuid.uuid4().hex
@@ -179,15 +182,14 @@ class AppState:
         return m.ask_response(answer, answer_id, conversation_id)
 
     @staticmethod
-    def chat_question(messages: list[oai.ChatMessage]) -> tuple[str, tuple]:
+    def chat_question(messages: list[oai.ChatMessage]) -> tuple[str, History]:
         """The last user message, and earlier user/assistant pairs as history."""
-        from assistant.answer.answerer import Turn
-
         users = [i for i, msg in enumerate(messages) if msg.role == "user"]
         if not users:
-            raise BadRequest("No user message.", hint="The last message with role 'user' is the question.")
+            raise BadRequest("Không có tin nhắn nào của người dùng để trả lời.",
+                             hint="No user message: the last message with role 'user' is the question.")
         last = users[-1]
-        history = []
+        history: list[Turn] = []
         pending: str | None = None
         for msg in messages[:last]:
             if msg.role == "user":
@@ -198,7 +200,8 @@ class AppState:
                 pending = None
         return messages[last].text(), tuple(history[-MAX_TURNS:])
 
-    def chat(self, engine: Any, question: str, history: tuple, filters: Any, completion_id: str) -> oai.ChatCompletion:
+    def chat(self, engine: Engine, question: str, history: History, filters: Filters | None,
+             completion_id: str) -> oai.ChatCompletion:
         """An OpenAI chat completion with citations (runs in a worker thread)."""
         answer = self._run_ask(engine, question, history, filters)
         citations = [m.citation_out(c) for c in answer.citations]
@@ -209,7 +212,8 @@ class AppState:
 
     def add_feedback(self, body: m.FeedbackRequest) -> int:
         """Store feedback on a recent answer (by id) or on a given question and answer."""
-        question, answer, sources = body.question, body.answer, []
+        question, answer = body.question, body.answer
+        sources: list[str] = []
         if body.answer_id:
             with self._lock:
                 known = self.answers.get(body.answer_id)
@@ -217,7 +221,9 @@ class AppState:
                 question, answer, sources = known
         if not (question and answer):
             if body.answer_id:
-                raise NotFound(f"Unknown answer id: {body.answer_id!r}.",
-                               hint="Send the question and answer text with the rating.")
-            raise BadRequest("Feedback needs an answer_id, or a question and an answer.")
+                raise NotFound("Không tìm thấy câu trả lời được đánh giá.",
+                               hint=f"Unknown answer id {body.answer_id!r} (recent answers are kept in memory); "
+                                    "send the question and answer text with the rating.")
+            raise BadRequest("Đánh giá cần kèm mã câu trả lời, hoặc cả câu hỏi lẫn câu trả lời.",
+                             hint="Feedback needs an answer_id, or a question and an answer.")
         return self.feedback.add(body.answer_id, question, answer, sources, body.rating, body.comment)

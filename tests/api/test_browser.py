@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from assistant.api.app import create_app
 from tests.live_server import LiveServer, real_engine_and_settings
@@ -52,6 +53,7 @@ def page(browser, live, request):
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.console_errors = errors  # a test that provokes an HTTP error removes the browser's note of it
     yield pg
     context.close()
     assert errors == [], errors
@@ -151,7 +153,8 @@ def test_filters_conversation_and_reload(page, live):
     page.reload()
     page.locator(".msg.assistant .actions").nth(1).wait_for()
     assert page.locator(".msg.user").count() == 2
-    assert page.locator("select").first.input_value() == province
+    # The options come from /api/documents, fetched again after the reload: wait for them, not just for the transcript.
+    expect(page.locator("select").first).to_have_value(province)
     assert page.locator(".msg.assistant button.source").count() >= 1
     page.get_by_role("button", name="Cuộc trò chuyện mới").click()
     assert page.locator(".msg").count() == 0
@@ -226,7 +229,25 @@ def test_api_docs_render_offline(page, live):
     page.goto(live.url + "/docs")
     page.locator(".swagger-ui .opblock").first.wait_for()
     assert page.get_by_text("/api/ask/stream").count() >= 1
-    assert all(u.startswith(live.url) for u in requests), requests  # no CDN
+    page.goto(live.url + "/redoc")
+    page.locator("h2", has_text="Ask Stream").first.wait_for(timeout=30_000)
+    assert any(u.endswith("/redoc/redoc.standalone.js") for u in requests)
+    local = (live.url, "blob:" + live.url, "data:")
+    assert all(u.startswith(local) for u in requests), requests  # no CDN, no web fonts
+
+
+def test_errors_are_shown_in_vietnamese(page, live):
+    page.goto(live.url + "/")
+    page.locator("button.example").first.wait_for()
+    with page.expect_response("**/api/ask/stream") as resp:
+        page.fill("textarea", "???")
+        page.press("textarea", "Enter")
+    assert resp.value.status == 400
+    shown = page.locator(".msg.assistant.error .text")
+    shown.wait_for()
+    assert shown.text_content() == resp.value.json()["error"]["message"]
+    assert shown.text_content().startswith("Câu hỏi cần có chữ") and "(" not in shown.text_content()
+    page.console_errors[:] = [e for e in page.console_errors if "status of 400" not in e]
 
 
 def test_auditor_tables_filters_and_passage(page, live):

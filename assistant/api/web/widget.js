@@ -71,7 +71,8 @@
       var body = await resp.json();
       code = body.error.code; message = body.error.message;
     } catch (e) { /* not our error shape */ }
-    var err = new Error((ERROR_TEXT[code] || "Lỗi " + resp.status + ".") + (message ? " (" + message + ")" : ""));
+    // The server's message is Vietnamese and names the problem; the table covers answers not in its shape (a proxy).
+    var err = new Error(message || ERROR_TEXT[code] || "Lỗi " + resp.status + ".");
     err.code = code;
     return err;
   }
@@ -199,7 +200,7 @@
         else if (event === "citations") turn.citations = data;
         else if (event === "done") {
           turn.id = data.id; turn.abstained = data.abstained; state.conversation_id = data.conversation_id;
-        } else if (event === "error") throw new Error(ERROR_TEXT[data.error.code] || data.error.message);
+        } else if (event === "error") throw new Error(data.error.message || ERROR_TEXT[data.error.code] || "Lỗi.");
       });
       renderAnswer(msg, turn);
       state.turns.push(turn);
