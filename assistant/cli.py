@@ -82,6 +82,8 @@ def ingest(
                 "sections": count_sections(d.sections),
                 "chunks": sum(1 for c in parsed.chunks if c.source == d.source),
                 "metadata": d.metadata.to_dict(),
+                # header fields the reader could not find: the document may not state them, or states them oddly
+                "missing": [k for k, v in d.metadata.to_dict().items() if v is None],
             }
             for d in parsed.documents
         ],

@@ -5,18 +5,20 @@ from __future__ import annotations
 import functools
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from assistant.answer.coverage import known_places, unknown_place
+from assistant.answer.coverage import known_places, uncovered_year, unknown_place
 from assistant.answer.followup import Turn, resolve
 from assistant.answer.generate import Generator
-from assistant.answer.render import Candidate, doc_label, evidence_first, overlaps, shown, vn_date
+from assistant.answer.identity import identity_answer, identity_fields, signer_lines
+from assistant.answer.legal_answers import SYMBOL_IN_QUESTION, LegalAnswers
+from assistant.answer.render import Candidate, doc_label, evidence_first, overlaps, shown
 from assistant.answer.statements import Scorer, Sentence, answer_kind, kind_match, split
 from assistant.documents.structure import path_at
 from assistant.legal.citations import ReferenceIndex
-from assistant.restore.restorer import to_restored_span
+from assistant.restore.restorer import to_original_span, to_restored_span
 from assistant.search.crosslingual import to_vietnamese
-from assistant.search.query import QueryInfo, analyse, place_names, uncovered_plan_years
+from assistant.search.query import QueryInfo, analyse, place_names
 from assistant.search.retrieve import Filters, Retriever, check_question
 from assistant.tables.targets import Target, targets_table
 from assistant.text.fold import fold
@@ -38,25 +40,16 @@ _CITATION_Q = re.compile(
     r"\b(?:can cu|van ban nao|nhung van ban|nghi dinh nao|quyet dinh nao|chi thi nao|nghi quyet nao|trich dan|"
     r"vien dan|dua tren|theo nhung|cites?|cited|references?)\b"
 )
-_SYMBOL_IN_Q = re.compile(r"\d+(?:/\d{4})?[/-][a-z]{1,4}(?:[-/][a-z0-9]{1,6})+"
-                          # typed loosely, as auditors do: "nd 61/2018", "Nghị định số 61", "qd 06"
-                          r"|\b(?:nghi dinh|nd|quyet dinh|qd|chi thi|ct|nghi quyet|nq|thong tu|tt)\s+(?:so\s+)?"
-                          r"\d+(?:/\d{4})?\b")
-_TYPE_WORDS = {"nghi dinh": "Nghị định", "quyet dinh": "Quyết định", "chi thi": "Chỉ thị", "nghi quyet": "Nghị quyết",
-               "thong tu": "Thông tư", "cong van": "Công văn", "ke hoach so": "Kế hoạch"}
 # Questions whose answer is a value: a statement without one cannot answer them, however well it matches.
 VALUE_KINDS = ("percent", "date", "money", "number", "rank", "frequency")
 # Words of a citation question that ask for documents rather than name a topic.
-_GENERIC_CITATION_WORDS = ("kế hoạch cải cách hành chính CCHC văn bản nào những căn cứ dựa trên theo xây dựng "
-                           "được ban hành trích dẫn viện dẫn nghị định quyết định chỉ thị nghị quyết thông tư công văn "
-                           "sở y tế năm")
 UNKNOWN_ENGLISH = ("Câu hỏi tiếng Anh này không có thuật ngữ nào về kế hoạch cải cách hành chính mà hệ thống nhận ra; "
                    "hãy hỏi bằng tiếng Việt hoặc dùng thuật ngữ khác.")
 NOT_FOUND = "Các tài liệu hiện có không chứa thông tin để trả lời câu hỏi này."
 
 
 @dataclass
-class Answerer:
+class Answerer(LegalAnswers):
     """Composes short Vietnamese answers from retrieved passages, every statement cited."""
 
     retriever: Retriever
@@ -114,12 +107,16 @@ class Answerer:
     # --- composition ------------------------------------------------------------------------------------------
     def _compose(self, question: str, info: QueryInfo, passages: list[Passage], filters: Filters | None,
                  asked: str = ""):
+        if not info.across and len(info.sources) > 1 and len(info.places) <= 1:
+            # One place, several of its documents: the question is about the one retrieval ranks first.
+            top = next((p.source for p in passages if p.source in info.sources), info.sources[0])
+            info = replace(info, sources=(top,))
         missing = self._unknown_places(question)
         if missing and not info.sources:
             return self._abstain(f"Các tài liệu hiện có không có kế hoạch nào của {missing}.", passages)
         if not passages:
             return NOT_FOUND, [], True
-        other_year = self._uncovered_year(info)
+        other_year = uncovered_year(info, self.retriever.index.documents, self._place_label)
         if other_year:
             return self._abstain(other_year, passages)
         # The English wording says what is asked for when its Vietnamese rendering does not ("what rank").
@@ -128,8 +125,13 @@ class Answerer:
             kind = answer_kind(asked or question)
         if kind == "signer":
             return self._signer(question, info, passages)
+        fields = identity_fields(asked or question) or identity_fields(question)
+        if fields:
+            answer = self._identity(fields, info, passages)
+            if answer:
+                return answer
         folded = fold(question)
-        if _CITATION_Q.search(folded) or _SYMBOL_IN_Q.search(folded):
+        if _CITATION_Q.search(folded) or SYMBOL_IN_QUESTION.search(folded):
             answer = self._legal(question, folded, info, passages)
             if answer:
                 return answer
@@ -153,13 +155,15 @@ class Answerer:
             # evidence, but less than the statement itself.
             have = chunk_keys.get(p.chunk_id, frozenset())
             context = sum(w for t, w in terms.items() if t in have) / sum(terms.values()) if terms else 0.0
-            for s in split(p.source, docs[p.source].text, p.start, p.end):
+            for s in self._statements(p.source, p.start, p.end):
                 reading = self._reading(s.source, s.start, s.end)
                 # The section title says what a statement is about ("3. Cải cách thể chế" > "c) Đơn vị thực hiện").
                 section = " > ".join(path_at(docs[p.source].sections, s.start))
                 own = self.scorer.coverage(terms, s.text, reading or "", section)
                 support = (1 - CONTEXT_WEIGHT) * own + CONTEXT_WEIGHT * max(own, context)
-                score = support + 0.35 * kind_match(kind, s.text, reading or "") + 0.15 / (rank + 1)
+                md = docs[p.source].metadata
+                score = (support + 0.35 * kind_match(kind, s.text, reading or "", own=(md.issuer, md.parent))
+                         + 0.15 / (rank + 1))
                 if kind in _TARGET_KINDS and any(s.start <= a < s.end and _TARGET_KINDS[kind] in (None, k)
                                                  for a, _, k in self._targets.get(s.source, ())):
                     score += TARGET_BONUS
@@ -182,7 +186,24 @@ class Answerer:
                 chosen.append(c)
                 break
         lines = [f"{shown(c)} [{n}]" for n, c in enumerate(chosen, start=1)]
+        if kind == "unit":
+            # The task stands under the heading of the unit it is assigned to ("3. Trung tâm Y tế ..."): say so.
+            unit = self._heading_unit(best)
+            if unit:
+                lines.insert(0, f"{unit}:")
         return " ".join(lines), [(c.sentence, c.passage) for c in chosen], False
+
+    def _heading_unit(self, c: Candidate) -> str | None:
+        """The unit named by the nearest heading above a statement that names none itself."""
+        document = self.retriever.index.documents[c.sentence.source]
+        own = (document.metadata.issuer, document.metadata.parent)
+        if kind_match("unit", c.sentence.text, c.reading or "", own=own) == 1:
+            return None
+        for title in reversed(path_at(document.sections, c.sentence.start)):
+            readable = re.sub(r"^\W*(?:[IVXLC]+|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]\s*", "", title).strip()
+            if kind_match("unit", readable, own=own) == 1 and len(readable) <= 120:
+                return readable
+        return None
 
     def _supported(self, c: Candidate, kind: str) -> bool:
         """Enough evidence to answer: the question's words, or fewer of them plus the kind of value it asks for."""
@@ -210,82 +231,16 @@ class Answerer:
 
     def _signer(self, question: str, info: QueryInfo, passages: list[Passage]):
         docs = self.retriever.index.documents
-        sources = info.sources or [passages[0].source]
-        lines, cited = [], []
-        for source in sources:
-            md = docs[source].metadata
-            pos = docs[source].text.rfind(md.signer) if md.signer else -1
-            if pos < 0:
-                continue
-            s = Sentence(source, pos, pos + len(md.signer), md.signer)
-            name = self._reading(source, s.start, s.end) or md.signer
-            role = f" ({md.signer_title.title()})" if md.signer_title else ""
-            cited.append((s, self._passage_of(source, s)))
-            lines.append(f"{doc_label(md)} do {name}{role} ký [{len(cited)}].")
-        if not lines:
-            return self._abstain("Tài liệu không ghi người ký kế hoạch này.", passages)
-        return " ".join(lines), cited, False
+        found = signer_lines(docs, info.sources or [passages[0].source], self._passage_of, self._reading)
+        return found or self._abstain("Tài liệu không ghi người ký kế hoạch này.", passages)
 
-    def _legal(self, question: str, folded: str, info: QueryInfo, passages: list[Passage]):
-        """Citation questions: which instruments a plan cites, or which plans cite an instrument."""
-        docs = self.retriever.index.documents
-        symbol = _SYMBOL_IN_Q.search(folded)
-        cited = []
-        if symbol:
-            refs = [r for r in self.references.cited_by(symbol.group(0)) if not r.own]
-            lines = []
-            for r in refs:
-                m = r.mentions[0]
-                passage = self._passage_of(r.source, m)
-                statement = next((x for x in split(r.source, docs[r.source].text, passage.start, passage.end)
-                                  if x.start <= m.start < x.end), None)
-                span = statement or Sentence(r.source, m.start, m.end, m.text)
-                cited.append((span, passage))
-                reading = self._reading(span.source, span.start, span.end) or span.text
-                lines.append(f"- {doc_label(docs[r.source].metadata)} viện dẫn {r.type} {r.number}: "
-                             f"{' '.join(reading.split())} [{len(cited)}]")
-            if lines:
-                return "\n".join(lines), cited, False
+    def _identity(self, fields: list[str], info: QueryInfo, passages: list[Passage]):
+        """Number, date or issuer of the document asked about, from its metadata, citing its header lines."""
+        source = next((p.source for p in passages if not info.sources or p.source in info.sources), None)
+        if source is None:
             return None
-        wanted_type = next((t for k, t in _TYPE_WORDS.items() if k in folded), None)
-        sources = info.sources or [passages[0].source]
-        # Only the statements that answer the question's topic ("... về tinh giản biên chế") count: their support
-        # must be close to that of the best statement that cites anything.
-        cands = [c for c in self._candidates(question, info, passages, "text") if c.sentence.source in sources]
-        refs = [r for src in sources for r in self.references.cites(src)
-                if not r.own and (not wanted_type or r.type == wanted_type)]
-
-        def mentions_in(c: Candidate):
-            return [(r, m) for r in refs for m in r.mentions
-                    if r.source == c.sentence.source and c.sentence.start <= m.start < c.sentence.end]
-
-        citing = [c for c in cands if mentions_in(c)]
-        # The topic is what remains of the question once the plan, the year and the asking words are removed.
-        topic = [t for t in self.scorer.terms(question, [*self._identifying(info), _GENERIC_CITATION_WORDS])
-                 if "_" not in t and not re.fullmatch(r"(?:19|20)\d\d", t)]
-        if not topic:
-            # "Kế hoạch ... dựa trên những văn bản nào?": the instruments a plan rests on are cited in its preamble.
-            citing = [Candidate(x, self._passage_of(src, x), 0, 1.0, 1.0, None)
-                      for src in sources for x in self._preamble_statements(src)]
-            citing = [c for c in citing if mentions_in(c)]
-        if not citing:
-            return None
-        floor = 0.8 * max(c.support for c in citing)
-        lines, seen = [], set()
-        for c in sorted(citing, key=lambda c: c.sentence.start):
-            if c.support < floor:
-                continue
-            for r, m in mentions_in(c):
-                if (r.source, r.number) in seen:
-                    continue
-                seen.add((r.source, r.number))
-                cited.append((Sentence(r.source, m.start, m.end, m.text), c.passage))
-                date = f" ngày {vn_date(r.date)}" if r.date else ""
-                lines.append(f"- {r.type} {r.number}{date} [{len(cited)}]")
-        if not lines:
-            return None
-        head = f"{doc_label(docs[sources[0]].metadata)} viện dẫn:" if len(sources) == 1 else "Các văn bản được viện dẫn:"
-        return head + "\n" + "\n".join(lines), cited, False
+        return identity_answer(self.retriever.index.documents[source], fields, self._place_label(source),
+                               self._passage_of)
 
     # --- helpers ----------------------------------------------------------------------------------------------
     def _place_label(self, source: str) -> str:
@@ -302,7 +257,7 @@ class Answerer:
         first = doc.sections[0] if doc.sections else None
         if first is None or first.title != "Phần đầu":
             return []
-        return split(source, doc.text, first.start, first.end)
+        return self._statements(source, first.start, first.end)
 
     def _identifying(self, info: QueryInfo) -> list[str]:
         """Words that only say which plan is meant (its places, issuer, number): the soft filter uses them, so
@@ -314,23 +269,24 @@ class Answerer:
             words += list(place_names(docs[s])) + [x for x in (md.issuer, md.parent, md.number) if x]
         return words
 
-    def _uncovered_year(self, info: QueryInfo) -> str | None:
-        """The plan year a question asks about ("kế hoạch CCHC năm 2025 của Hà Tĩnh") when the named plans are for
-        other years: said plainly instead of answering from another year's plan."""
-        found = uncovered_plan_years(info, self.retriever.index.documents)
-        if found is None:
-            return None
-        asked, covered = found
-        places = ", ".join(dict.fromkeys(self._place_label(s) for s in info.sources))
-        return (f"Các tài liệu hiện có không có kế hoạch năm {', '.join(map(str, asked))} của {places} "
-                f"(kế hoạch hiện có: năm {', '.join(map(str, covered))}).")
-
     @functools.cached_property
     def _known_places(self) -> frozenset[str]:
         return known_places(self.retriever.index.documents.values())
 
     def _unknown_places(self, question: str) -> str | None:
         return unknown_place(question, self._known_places)
+
+    def _statements(self, source: str, start: int, end: int) -> list[Sentence]:
+        """Statements of a span; marked-up text is split on its clean view, where a table row is one line."""
+        document = self.retriever.index.documents[source]
+        view = self.retriever.index.restorations.get(source)
+        if view is None or document.ocr_damaged:
+            return split(source, document.text, start, end)
+        out = []
+        for s in split(source, view.text, *to_restored_span(view, start, end)):
+            a, b = to_original_span(view, s.start, s.end)
+            out.append(Sentence(source, a, b, document.text[a:b]))
+        return out
 
     def _reading(self, source: str, start: int, end: int) -> str | None:
         r = self.retriever.index.restorations.get(source)

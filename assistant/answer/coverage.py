@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
+from assistant.search.query import QueryInfo, uncovered_plan_years
 from assistant.text.fold import fold, fold_words
 from assistant.text.places import PROVINCE_BY_KEY, PROVINCE_RE, provinces_named
 from assistant.types import Document
@@ -29,3 +30,15 @@ def unknown_place(question: str, known: frozenset[str]) -> str | None:
         if canonical not in known:
             return canonical
     return None
+
+
+def uncovered_year(info: QueryInfo, documents: Mapping[str, Document], label: Callable[[str], str]) -> str | None:
+    """The plan year a question asks about ("kế hoạch CCHC năm 2025 của Hà Tĩnh") when the named plans are for
+    other years: said plainly instead of answering from another year's plan."""
+    found = uncovered_plan_years(info, documents)
+    if found is None:
+        return None
+    asked, covered = found
+    places = ", ".join(dict.fromkeys(label(s) for s in info.sources))
+    return (f"Các tài liệu hiện có không có kế hoạch năm {', '.join(map(str, asked))} của {places} "
+            f"(kế hoạch hiện có: năm {', '.join(map(str, covered))}).")

@@ -33,9 +33,10 @@ _PERCENT = re.compile(r"\d\s?%")
 _DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\bngay\s+\d{1,2}\b|\bthang\s+\d{1,2}\b|\bquy\s+[ivx1-4]\b|\bnam\s+20\d\d\b")
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:dong|trieu|ty|nghin|vnd)\b")  # "130 triệu đồng", not "tỷ lệ"
 _NAMED_UNIT = re.compile(
-    # "Sở Tư pháp", "Sở Nội vụ" are units; "Sở Y tế" is the plan's own issuer, named in almost every statement.
-    r"\b(?:Phòng|Văn phòng|Thanh tra|Trung tâm|Chi cục|Ban|Khoa|Bệnh viện|Sở(?!\s+Y\s+tế)|Phong|Van phong|Trung tam)"
-    r"\s+(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*|Sở|Y tế)"
+    # A named body ("Sở Tư pháp", "Văn phòng Sở", "Công an tỉnh", "Phòng KHTC"), not just the words "đơn vị".
+    r"\b(?:Phòng|Văn phòng|Thanh tra|Trung tâm|Chi cục|Cục|Ban|Khoa|Bệnh viện|Sở|Bộ(?: Chỉ huy)?|Công an|Ủy ban|Uỷ ban|"
+    r"UBND|Hội|Hiệp hội|Liên minh|Liên đoàn|Ngân hàng|Kho bạc|Bảo hiểm|Thuế|Đài|Báo|Tỉnh đoàn|Mặt trận|Viện|Trường|"
+    r"Phong|Van phong|Trung tam|So)\s+(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*|Sở|Y tế|tỉnh|thành phố|nhân dân|xã hội)"
 )
 _UNIT = re.compile(r"\b(?:phong|van phong|thanh tra|trung tam|so|ban|uy ban|ubnd|don vi|co quan|chu tri)\b")
 
@@ -154,8 +155,9 @@ def answer_kind(question: str) -> str:
     return "text"
 
 
-def kind_match(kind: str, *readings: str) -> float:
-    """1 when a sentence holds the kind of value asked for, 0 when it cannot answer, 0.5 when unknown."""
+def kind_match(kind: str, *readings: str, own: tuple[str | None, ...] = ()) -> float:
+    """1 when a sentence holds the kind of value asked for, 0 when it cannot answer, 0.5 when unknown; `own` are the
+    document's issuer and parent, which name no unit a question asks for (the plan's own body is in every line)."""
     folded = " ".join(fold(r) for r in readings if r)
     if kind == "percent":
         return float(bool(_PERCENT.search(folded)))
@@ -173,6 +175,8 @@ def kind_match(kind: str, *readings: str) -> float:
         return float(bool(_PERCENT.search(folded) or _MONEY.search(folded)))
     if kind == "unit":
         # A named unit ("Phòng Tổ chức cán bộ", "Văn phòng Sở", "Phòng KHTC"), not just the words "đơn vị".
-        named = any(_NAMED_UNIT.search(r) for r in readings if r)
+        owners = [fold(o) for o in own if o]
+        named = any(not any(o.startswith(fold(m.group(0))) for o in owners)
+                    for r in readings if r for m in _NAMED_UNIT.finditer(r))
         return 1.0 if named else (0.3 if _UNIT.search(folded) else 0.0)
     return 0.5

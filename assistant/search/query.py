@@ -19,6 +19,12 @@ _ACROSS = re.compile(
     r"|\bliet ke\b|\bso sanh\b"
     r"|\b(?:which|what|all|each|every|list)\s+(?:of\s+the\s+)?(?:plans?|documents?|units?|departments?|provinces?)\b",
 )
+# Of those, the ones that range over documents even when the question names a place ("các kế hoạch của Nghệ An");
+# "đơn vị nào", "cơ quan nào" after a place ask for one unit of that place's plan.
+_ACROSS_DOCUMENTS = re.compile(
+    r"\b(?:nhung|cac|tat ca)\s+(?:ke hoach|van ban)\b|\b(?:ke hoach|van ban)\s+nao\b|\bliet ke\b|\bso sanh\b"
+    r"|\b(?:which|all|each|every|list)\s+(?:of\s+the\s+)?(?:plans?|documents?)\b"
+)
 _YEAR = re.compile(r"\b(20\d{2})\b")
 # A year that dates the plan asked about: near "kế hoạch", "CCHC", "cải cách hành chính" ("kế hoạch CCHC năm 2025",
 # "2025 administrative reform plan"), not a year inside the topic ("Đề án giai đoạn 2022-2025").
@@ -33,8 +39,9 @@ class QueryInfo:
     text: str
     folded: str
     years: tuple[int, ...]
-    sources: tuple[str, ...]  # documents whose place the question names
+    sources: tuple[str, ...]  # documents whose place (or number) the question names
     across: bool  # asks for an answer from every matching document
+    places: tuple[str, ...] = ()  # the distinct places named; several documents may share one
 
 
 def place_names(document: Document) -> set[str]:
@@ -68,13 +75,33 @@ def analyse(question: str, documents: Iterable[Document]) -> QueryInfo:
     """Places and years a question mentions, matched against the indexed documents."""
     folded = " ".join(fold(question).split())
     padded = f" {re.sub(r'[^0-9a-z]+', ' ', folded)} "
-    sources = []
+    sources, places, numbered = [], [], []
     for doc in documents:
-        if any(f" {name} " in padded for name in place_names(doc)):
+        named = [name for name in place_names(doc) if f" {name} " in padded]
+        if named:
             sources.append(doc.source)
+            places.extend(n for n in named if n not in places)
+        if _names_number(folded, doc.metadata.number):
+            numbered.append(doc.source)
     years = tuple(sorted({int(y) for y in _YEAR.findall(folded)}))
-    across = bool(_ACROSS.search(folded)) and len(sources) != 1
-    return QueryInfo(question, folded, years, tuple(sources), across)
+    if numbered:  # "Kế hoạch 617/KH-UBND": the number names one document, whatever its place
+        sources = [s for s in sources if s in numbered] or numbered
+    if len(places) > 1 or not places:
+        across = bool(_ACROSS.search(folded)) and len(sources) != 1
+    else:
+        across = bool(_ACROSS_DOCUMENTS.search(folded)) and len(sources) != 1
+    return QueryInfo(question, folded, years, tuple(sources), across, tuple(places))
+
+
+def _names_number(folded: str, number: str | None) -> bool:
+    """Whether a folded question names a document number ("617/kh-ubnd", "ke hoach so 617", "3621/qd")."""
+    if not number or not number[:1].isdigit():
+        return False
+    digits, _, rest = number.partition("/")
+    code = fold(rest).split("-")[0].split("/")[0]
+    return bool(re.search(rf"(?<![\d/]){re.escape(digits)}\s*/\s*(?:(?:19|20)\d\d\s*/\s*)?{re.escape(code)}\b", folded)
+                or re.search(rf"\b(?:ke hoach|quyet dinh|van ban|chi thi|nghi quyet|so)\s+(?:so\s+)?{re.escape(digits)}\b"
+                             r"(?!\s*/)", folded))
 
 
 def uncovered_plan_years(info: QueryInfo, documents: Mapping[str, Document]) -> tuple[list[int], list[int]] | None:
