@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 from assistant.documents.markup import clean_reading
-from assistant.documents.markup import clean_reading
 from assistant.documents.read import read_corpus, read_file
 from assistant.errors import CorpusError, IngestError
 from tests.conftest import CORPUS
