@@ -10,10 +10,10 @@ import sys
 from .conftest import CORPUS, ROOT
 
 
-def _run(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+def _run(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "assistant.cli", *args],
-        input=stdin, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})}, timeout=600,
+        input=stdin, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})}, timeout=timeout,
     )
 
 
@@ -70,3 +70,46 @@ def test_bad_search_values_and_wordless_questions_are_one_line_errors():
 def test_legal_refs_unknown_document_is_an_error():
     out = _run("legal-refs", "--doc", "nope.txt")
     assert out.returncode == 1 and "unknown document" in out.stderr and "000_" in out.stderr
+
+
+def test_ingest_reads_a_corpus_folder_in_any_encoding_beside_special_files(tmp_path):
+    # The restoration model once read the folder named by ASSISTANT_CORPUS_DIR itself, as strict UTF-8: one
+    # Windows-1258 or UTF-16 file (or a FIFO, which it waited on forever) failed every document.
+    from assistant.text.encodings import encode_cp1258
+
+    line = "Kế hoạch cải cách hành chính năm 2024 của Sở Y tế tỉnh Khánh Hòa: rà soát thủ tục hành chính.\n"
+    (tmp_path / "plan.txt").write_text((CORPUS / "001_ee14a633a64a9df1.txt").read_text(encoding="utf-8"), "utf-8")
+    (tmp_path / "cp1258.txt").write_bytes(encode_cp1258(line))
+    (tmp_path / "utf16.txt").write_bytes(line.encode("utf-16"))
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "folder.txt").mkdir()
+    out = _run("ingest", "--json", env={"ASSISTANT_CORPUS_DIR": str(tmp_path)}, timeout=300)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert {d["source"]: d["encoding"] for d in report["documents"]} == {
+        "cp1258.txt": "cp1258", "plan.txt": "utf-8", "utf16.txt": "utf-16"}
+    assert {s["source"] for s in report["skipped"]} == {"pipe.txt", "folder.txt"}
+
+
+def test_ingest_reports_each_skipped_file_once_and_fails_when_nothing_is_readable(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    os.mkfifo(tmp_path / "pipe.txt")
+    out = _run("ingest", str(tmp_path), timeout=300)
+    assert out.returncode == 1
+    assert out.stdout.count("empty.txt") == 1 and "WARNING" not in out.stderr, out.stderr  # not also a log line
+    assert out.stderr.startswith("error: no readable document") and len(out.stderr.strip().splitlines()) == 1
+    out = _run("ingest", str(tmp_path), "--json", timeout=300)
+    assert out.returncode == 1 and len(json.loads(out.stdout)["skipped"]) == 2
+
+
+
+def test_ingest_json_names_the_header_fields_each_document_lacks(tmp_path):
+    (tmp_path / "kh.md").write_text(
+        "|\n**ỦY BAN NHÂN DÂN**\nTỈNH NGHỆ AN\n|\n**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**\n|\n|\nSố: 987/KH-UBND\n|\n"
+        "*Nghệ An, ngày 20 tháng 11 năm 2025*\n|\n\n**KẾ HOẠCH**\n\nPhát triển hạ tầng 5G\n\n**I. MỤC ĐÍCH**\n\n"
+        "Phủ sóng 5G toàn bộ khu công nghiệp.\n", encoding="utf-8")
+    out = _run("ingest", str(tmp_path), "--json", env={"ASSISTANT_RESTORE_OCR": "false"})
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)["documents"][0]
+    assert doc["metadata"]["number"] == "987/KH-UBND" and doc["metadata"]["province"] == "Nghệ An"
+    assert "signer" in doc["missing"] and "number" not in doc["missing"]

@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,7 +14,7 @@ import pytest
 from assistant.documents.markup import clean_reading
 from assistant.documents.read import read_corpus, read_file
 from assistant.errors import CorpusError, IngestError
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, ROOT
 
 PARAGRAPH = "Sở Y tế xây dựng Kế hoạch cải cách hành chính năm 2024 với các nội dung cụ thể như sau: 100% hồ sơ TTHC được giải quyết đúng hạn."
 
@@ -110,3 +117,81 @@ def test_utf16_file(tmp_path):
     (tmp_path / "u16.txt").write_bytes(PARAGRAPH.encode("utf-16"))
     raw = read_file(tmp_path / "u16.txt")
     assert raw.text == PARAGRAPH and raw.encoding.startswith("utf-16")
+
+
+def test_links_pipes_sockets_and_folders_named_like_files_are_skipped_with_reasons(tmp_path):
+    import socket
+
+    from assistant.documents.read import fingerprint
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.txt").write_text(PARAGRAPH, encoding="utf-8")
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "inner.md").write_text(PARAGRAPH, encoding="utf-8")
+    (corpus / "alias.txt").symlink_to("plan.txt")  # a link inside the folder is an ordinary file
+    (corpus / "loop.txt").symlink_to("loop.txt")
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    (tmp_path / "secret.txt").write_text(PARAGRAPH, encoding="utf-8")
+    (corpus / "up.txt").symlink_to("../secret.txt")
+    (corpus / "linked").symlink_to(tmp_path)  # never walked: it leads out of the folder and back in
+    os.mkfifo(corpus / "pipe.txt")  # opening it for reading used to wait for a writer forever
+    (corpus / "folder.txt").mkdir()
+    (corpus / "folder.txt" / "nested.txt").write_text(PARAGRAPH, encoding="utf-8")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(corpus / "socket.md"))
+    texts, skipped = read_corpus(corpus)
+    reasons = {s.source: s.reason for s in skipped}
+    assert sorted(t.source for t in texts) == ["alias.txt", "folder.txt/nested.txt", "plan.txt", "sub/inner.md"]
+    assert reasons == {
+        "folder.txt": "folder.txt: is a folder, not a file",
+        "linked": f"linked: link to {tmp_path}, outside the corpus folder; not read",
+        "loop.txt": "loop.txt: symbolic link loop",
+        "passwd.txt": "passwd.txt: link to /etc/passwd, outside the corpus folder; not read",
+        "pipe.txt": "pipe.txt: a named pipe (FIFO), not a regular file",
+        "socket.md": "socket.md: a socket, not a regular file",
+        "up.txt": f"up.txt: link to {tmp_path / 'secret.txt'}, outside the corpus folder; not read",
+    }
+    # the index's staleness check reads the folder the same way: hashes of what is read, reasons for the rest
+    prints = fingerprint(corpus)
+    assert {k for k, v in prints.items() if v.startswith("skipped: ")} == set(reasons)
+    assert prints["plan.txt"] == prints["alias.txt"] == hashlib.sha256(PARAGRAPH.encode()).hexdigest()
+
+
+def test_size_budget_and_truncated_docx(tmp_path):
+    (tmp_path / "big.txt").write_text(PARAGRAPH * 1000, encoding="utf-8")  # 0.16 MB
+    _docx(tmp_path / "whole.docx")
+    data = (tmp_path / "whole.docx").read_bytes()
+    (tmp_path / "cut.docx").write_bytes(data[: len(data) // 2])  # a copy interrupted halfway
+    texts, skipped = read_corpus(tmp_path, max_bytes=100_000)
+    reasons = {s.source: s.reason for s in skipped}
+    assert [t.source for t in texts] == ["whole.docx"]
+    assert reasons["big.txt"].startswith("big.txt: file too large") and "ASSISTANT_MAX_FILE_MB" in reasons["big.txt"]
+    assert reasons["cut.docx"] == "cut.docx: damaged or truncated .docx (not a complete ZIP package)"
+    assert [t.source for t in read_corpus(tmp_path)[0]] == ["big.txt", "whole.docx"]  # default budget: 5 MB
+
+
+def test_an_unreadable_file_is_skipped_not_fatal(tmp_path):
+    # Read as an unprivileged user (root reads a chmod 000 file): the other file is read, the locked one reported.
+    corpus = Path(tempfile.mkdtemp(prefix="unreadable-"))
+    try:
+        corpus.chmod(0o755)
+        (corpus / "plan.txt").write_text(PARAGRAPH, encoding="utf-8")
+        (corpus / "locked.txt").write_text(PARAGRAPH, encoding="utf-8")
+        (corpus / "locked.txt").chmod(0)
+        script = ("import json, sys; from pathlib import Path; from assistant.documents.read import fingerprint, "
+                  "read_corpus; t, s = read_corpus(Path(sys.argv[1])); f = fingerprint(Path(sys.argv[1])); "
+                  "print(json.dumps([[x.source for x in t], [x.reason for x in s], f['locked.txt']]))")
+        command = [sys.executable, "-c", script, str(corpus)]
+        if os.geteuid() == 0:
+            if shutil.which("setpriv") is None:
+                pytest.skip("running as root without setpriv: cannot drop the privilege to read")
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert out.returncode == 0, out.stderr
+        texts, reasons, print_ = json.loads(out.stdout)
+        assert texts == ["plan.txt"]
+        assert reasons == ["locked.txt: permission denied, the file cannot be read"]
+        assert print_ == "skipped: locked.txt: permission denied, the file cannot be read"
+    finally:
+        shutil.rmtree(corpus, ignore_errors=True)
