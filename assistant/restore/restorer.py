@@ -58,6 +58,7 @@ def get_model(texts: Iterable[str] = ()) -> RestoreModel:
                 # sorted by hash: the same documents give the same model whatever order the caller lists them in
                 model = build_model([clean[h] for h in sorted(clean)], key=key)
                 store.save(f"{key}.pkl", model)
+                store.prune()
             log.info("restoration model %s (%d clean in-domain documents)", key, len(clean))
         return _remember(_models, key, model, MAX_MODELS)
 

@@ -17,6 +17,8 @@ from assistant.text import syllables as sy
 
 log = logging.getLogger(__name__)
 
+KEEP_MODELS = 6  # corpora (sets of clean documents, code versions) whose models stay on disk
+
 
 def cache_dir() -> Path:
     """~/.cache/assistant/restore (XDG_CACHE_HOME honoured), never inside the package."""
@@ -53,12 +55,27 @@ def model_key(clean_hashes: Iterable[str]) -> str:
 
 def load(name: str, kind: type) -> object | None:
     """The cached object `name` if it is a `kind`, else None (missing, truncated or foreign pickle)."""
+    path = cache_dir() / name
     try:
-        with (cache_dir() / name).open("rb") as fh:
+        with path.open("rb") as fh:
             obj = pickle.load(fh)
+        os.utime(path)  # recently used: kept by prune()
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         return None
     return obj if isinstance(obj, kind) else None
+
+
+def prune(keep: int = KEEP_MODELS) -> None:
+    """Remove all but the `keep` most recently used models, with their documents' channels: every edit of the
+    corpus's clean documents or of this code makes a new model of a few megabytes."""
+    try:
+        models = sorted(cache_dir().glob("*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in models[keep:]:
+            for channel in cache_dir().glob(f"{old.stem}-*.channel"):
+                channel.unlink(missing_ok=True)
+            old.unlink(missing_ok=True)
+    except OSError as exc:  # another process pruning at the same time
+        log.info("cache prune: %s", exc)
 
 
 def save(name: str, obj: object) -> None:

@@ -153,3 +153,19 @@ def test_cache_key_is_the_set_of_in_domain_texts() -> None:
     a, b = store.text_hash("Sở Y tế tỉnh Hà Tĩnh"), store.text_hash("Sở Y tế tỉnh Khánh Hòa")
     assert store.model_key([a, b]) == store.model_key([b, a])  # order of the documents does not matter
     assert store.model_key([a]) != store.model_key([a, b]) != store.model_key([])
+
+
+def test_prune_keeps_the_recent_models_and_their_channels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from assistant.restore import store
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    for n in range(4):
+        store.save(f"m{n}.pkl", {"model": n})
+        store.save(f"m{n}-doc.channel", ({}, {}))
+        os.utime(store.cache_dir() / f"m{n}.pkl", (1000 + n, 1000 + n))
+    assert store.load("m0.pkl", dict) == {"model": 0}  # using a model makes it recent again
+    store.prune(keep=2)
+    assert sorted(p.name for p in store.cache_dir().iterdir()) == ["m0-doc.channel", "m0.pkl", "m3-doc.channel",
+                                                                   "m3.pkl"]
