@@ -12,7 +12,7 @@ from assistant.answer.followup import Turn, resolve
 from assistant.answer.generate import Generator
 from assistant.answer.identity import identity_answer, identity_fields, signer_lines
 from assistant.answer.legal_answers import SYMBOL_IN_QUESTION, LegalAnswers
-from assistant.answer.render import Candidate, doc_label, evidence_first, overlaps, shown
+from assistant.answer.render import Candidate, doc_label, doc_name, evidence_first, overlaps, shown
 from assistant.answer.statements import Scorer, Sentence, answer_kind, kind_match, split
 from assistant.documents.structure import path_at
 from assistant.legal.citations import ReferenceIndex
@@ -36,6 +36,10 @@ TARGET_BONUS = 0.1
 CONTEXT_WEIGHT = 0.3
 # A statement holding the kind of value asked for (a date for "ngày nào") needs less of the wording.
 VALUE_SUPPORT = 0.3
+# Passages of one document a list answer judges it on.
+PER_DOCUMENT_PASSAGES = 3
+_ASKS_DOCUMENTS = re.compile(r"\b(?:ke hoach|van ban|tai lieu|quyet dinh|nhung|cac|which|what)\s+(?:\w+\s+){0,3}?"
+                             r"(?:nao|plans?|documents?)\b|\b(?:vien dan|trich dan|can cu|cite[sd]?|refer)")
 _CITATION_Q = re.compile(
     r"\b(?:can cu|van ban nao|nhung van ban|nghi dinh nao|quyet dinh nao|chi thi nao|nghi quyet nao|trich dan|"
     r"vien dan|dua tren|theo nhung|cites?|cited|references?)\b"
@@ -93,7 +97,8 @@ class Answerer(LegalAnswers):
         t1 = time.perf_counter()
         text, cited, abstained = self._compose(question_used, info, passages, filters, asked=resolved)
         citations = tuple(self._cite(n, s, p) for n, (s, p) in enumerate(cited, start=1))
-        restored = [f"[{c.n}]" for c in citations if c.reading and c.reading != c.quote]
+        ocr = {s for s, d in self.retriever.index.documents.items() if d.ocr_damaged}
+        restored = [f"[{c.n}]" for c in citations if c.source in ocr and c.reading and c.reading != c.quote]
         if restored and not abstained:
             # OCR sources are quoted in their restored reading; say so, the citation still opens the original.
             text += f"\n(Trích dẫn {', '.join(restored)}: bản đọc phục hồi dấu từ văn bản quét OCR.)"
@@ -131,7 +136,9 @@ class Answerer(LegalAnswers):
             if answer:
                 return answer
         folded = fold(question)
-        if _CITATION_Q.search(folded) or SYMBOL_IN_QUESTION.search(folded):
+        # A symbol in the question may only name the plan ("Kế hoạch triển khai Chỉ thị 32/CT-TTg ..., Sở Nội vụ được
+        # giao nhiệm vụ gì?"): the reference index answers when the question asks for documents.
+        if _CITATION_Q.search(folded) or (SYMBOL_IN_QUESTION.search(folded) and _ASKS_DOCUMENTS.search(folded)):
             answer = self._legal(question, folded, info, passages)
             if answer:
                 return answer
@@ -147,7 +154,7 @@ class Answerer(LegalAnswers):
 
     def _candidates(self, question: str, info: QueryInfo, passages: list[Passage], kind: str) -> list[Candidate]:
         docs = self.retriever.index.documents
-        terms = self.scorer.terms(question, self._identifying(info))
+        terms = self.scorer.terms(question, self._identifying(info), soften=self._titles(info))
         out = []
         chunk_keys = self._chunk_keys
         for rank, p in enumerate(passages[:6]):
@@ -213,21 +220,30 @@ class Answerer(LegalAnswers):
         return c.support >= self.min_support
 
     def _per_document(self, question: str, info: QueryInfo, passages: list[Passage], kind: str):
-        """One line per matching document, each cited; documents are those the retriever returned."""
+        """One line per document that states what is asked, each cited: a document is judged on its own best
+        passages (searched for it when retrieval ranked none of them), never dropped for its rank."""
         wanted = info.sources or list(dict.fromkeys(p.source for p in passages))
-        cands = self._candidates(question, info, passages, kind)
         lines, cited = [], []
-        best_support = max((c.support for c in cands), default=0.0)
         for source in wanted:
-            mine = [c for c in cands if c.sentence.source == source]
-            if not mine or mine[0].support < max(self.min_support, 0.6 * best_support):
+            mine = [p for p in passages if p.source == source][:PER_DOCUMENT_PASSAGES]
+            if not mine and info.sources:
+                mine = self.retriever.search(question, PER_DOCUMENT_PASSAGES, Filters(source=source), "hybrid", info)
+            cands = self._candidates(question, info, mine, kind)
+            if not cands or not self._supported(cands[0], kind):
                 continue
-            c = mine[0]
+            c = cands[0]
             cited.append((c.sentence, c.passage))
-            lines.append(f"- {self._place_label(source)}: {shown(c)} [{len(cited)}]")
+            lines.append(f"- {self._list_label(source, wanted)}: {shown(c)} [{len(cited)}]")
         if not lines:
             return self._abstain(NOT_FOUND, passages)
         return "\n".join(lines), cited, False
+
+    def _list_label(self, source: str, listed: list[str]) -> str:
+        """A document's place in a list, or its number and issuer when another listed document shares the place."""
+        label = self._place_label(source)
+        if sum(self._place_label(s) == label for s in listed) > 1:
+            return doc_name(self.retriever.index.documents[source].metadata)
+        return label
 
     def _signer(self, question: str, info: QueryInfo, passages: list[Passage]):
         docs = self.retriever.index.documents
@@ -268,6 +284,12 @@ class Answerer(LegalAnswers):
             md = docs[s].metadata
             words += list(place_names(docs[s])) + [x for x in (md.issuer, md.parent, md.number) if x]
         return words
+
+    def _titles(self, info: QueryInfo) -> list[str]:
+        """Titles of the documents the question names: their words say which plan is meant more than what is
+        asked ("Trong kế hoạch chuyển đổi số cho doanh nghiệp của Đồng Tháp, cơ quan nào ..."), so they weigh less."""
+        docs = self.retriever.index.documents
+        return [docs[s].metadata.title for s in info.sources if docs[s].metadata.title]
 
     @functools.cached_property
     def _known_places(self) -> frozenset[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.render import Candidate, doc_label, vn_date
+from assistant.answer.render import Candidate, doc_label, doc_name, vn_date
 from assistant.answer.statements import Sentence
 from assistant.search.query import QueryInfo
 from assistant.text.doctypes import TYPE_WORD_ALT, type_word
@@ -29,6 +29,9 @@ class LegalAnswers:
         """Citation questions: which instruments a plan cites, or which plans cite an instrument."""
         docs = self.retriever.index.documents
         symbol = SYMBOL_IN_QUESTION.search(folded)
+        named = [r for r in self.references.cited_by(symbol.group(0)) if r.source in info.sources] if symbol else []
+        if named and all(r.own for r in named):
+            symbol = None  # the symbol is the number of the plan asked about: what does that plan cite?
         cited = []
         if symbol:
             refs = [r for r in self.references.cited_by(symbol.group(0)) if not r.own]
@@ -41,7 +44,7 @@ class LegalAnswers:
                 span = statement or Sentence(r.source, m.start, m.end, m.text)
                 cited.append((span, passage))
                 reading = self._reading(span.source, span.start, span.end) or span.text
-                lines.append(f"- {doc_label(docs[r.source].metadata)} viện dẫn {r.type} {r.number}: "
+                lines.append(f"- {doc_name(docs[r.source].metadata)} viện dẫn {r.type} {r.number}: "
                              f"{' '.join(reading.split())} [{len(cited)}]")
             if lines:
                 return "\n".join(lines), cited, False

@@ -59,3 +59,11 @@ def doc_label(md) -> str:
     if md.issuer:
         return re.sub(r"\b(?:tỉnh|thành phố)\s+(?=\S)", "", md.issuer)
     return f"Kế hoạch ({md.province})" if md.province else "Kế hoạch"
+
+
+def doc_name(md) -> str:
+    """A document named by its type, number and issuer ("Kế hoạch 552/KH-UBND của Ủy ban nhân dân Đồng Tháp"), so
+    two documents of one body are told apart in a list."""
+    if not md.number or not md.number[:1].isdigit():
+        return doc_label(md)
+    return f"{md.doc_type or 'Văn bản'} {md.number} của {doc_label(md)}"

@@ -20,6 +20,8 @@ _BREAK = re.compile(r"(?<=\w{2}[.!?])\s+(?=[-+•*]?\s*[^\W\d_])|\n\s*(?=[-+•*
 _CELL_BREAK = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")
 _ITEM = re.compile(r"[-+•*–]|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVX]+\.\s")
 SHORT_LINE = 48
+# Weight of a question word that is also a word of the named plan's title (it says which plan, not what).
+TITLE_WEIGHT = 0.3
 # Function and question words carry no evidence ("những đơn vị nào", "là bao nhiêu", "khác nhau thế nào").
 # Folded forms collide ("hai" is both "hai" two and "hài" in "hài lòng"), so only unambiguous ones are listed.
 STOPWORDS = frozenset(
@@ -106,16 +108,18 @@ class Scorer:
             return 1.0
         return max(0.05, math.log(1 + (self.n - d + 0.5) / (d + 0.5)))
 
-    def terms(self, question: str, drop: Iterable[str] = ()) -> dict[str, float]:
-        """Content tokens of the question with their weights (place names the soft filter handles are dropped)."""
+    def terms(self, question: str, drop: Iterable[str] = (), soften: Iterable[str] = ()) -> dict[str, float]:
+        """Content tokens of the question with their weights (place names the soft filter handles are dropped,
+        words of `soften`, such as the title of the plan asked about, weigh TITLE_WEIGHT of their idf)."""
         dropped = {t for phrase in drop for t in search_tokens(phrase)}
+        softened = {t for phrase in soften for t in search_tokens(phrase)}
         out = {}
         for t in search_tokens(question):
             if t in STOPWORDS or t in dropped or (len(t) < 2 and not t.isdigit()):
                 continue
             if "_" in t and all(p in STOPWORDS for p in t.split("_")):
                 continue
-            out[t] = self.idf(t) * (0.5 if "_" in t else 1.0)
+            out[t] = self.idf(t) * (0.5 if "_" in t else 1.0) * (TITLE_WEIGHT if t in softened else 1.0)
         return out
 
     def coverage(self, terms: dict[str, float], *readings: str) -> float:
@@ -138,7 +142,9 @@ def answer_kind(question: str) -> str:
         return "percent"
     if re.search(r"\b(?:ngay nao|khi nao|thoi han|han chot|truoc ngay|thoi gian nao|when|deadline|date)\b", q):
         return "date"
-    if re.search(r"\b(?:kinh phi|chi phi|ngan sach|bao nhieu tien|dong|budget|cost|amount)\b", q):
+    # "đồng" only after an amount word: folded, "Đồng Nai" and "Đồng Tháp" read "dong" too.
+    if re.search(r"\b(?:kinh phi|chi phi|ngan sach|bao nhieu tien|(?:bao nhieu|trieu|ty|nghin|ngan)\s+dong|"
+                 r"tien thuong|muc (?:ho tro|thuong|chi)|budget|cost|amount|how much money)\b", q):
         return "money"
     if re.search(r"\b(?:tan suat|bao lau mot lan|may lan|dinh ky nhu the nao|how often|frequency)\b", q):
         return "frequency"
@@ -149,10 +155,16 @@ def answer_kind(question: str) -> str:
     # "chỉ tiêu hài lòng": a target, which the plans state as a figure ("đạt từ 85% trở lên").
     if re.search(r"\b(?:chi tieu|targets?)\b", q):
         return "target"
-    if re.search(r"\b(?:don vi nao|phong nao|co quan nao|ai chu tri|chu tri|dau moi|which unit|which department|"
+    if re.search(r"\b(?:(?:don vi|phong|co quan|so|ban|to chuc|ngan hang|bo phan|noi) nao|ai chu tri|chu tri|dau moi|"
+                 r"which (?:unit|department|body|agency|office|organi[sz]ation|bank|branch|authority)|"
                  r"who is responsible|responsible)\b", q):
         return "unit"
     return "text"
+
+
+def _expand(folded: str) -> str:
+    """Abbreviated bodies spelled out, so "UBND tỉnh" is recognised as the "Ủy ban nhân dân tỉnh ..." issuer."""
+    return re.sub(r"\bhdnd\b", "hoi dong nhan dan", re.sub(r"\bubnd\b", "uy ban nhan dan", folded))
 
 
 def kind_match(kind: str, *readings: str, own: tuple[str | None, ...] = ()) -> float:
@@ -175,8 +187,8 @@ def kind_match(kind: str, *readings: str, own: tuple[str | None, ...] = ()) -> f
         return float(bool(_PERCENT.search(folded) or _MONEY.search(folded)))
     if kind == "unit":
         # A named unit ("Phòng Tổ chức cán bộ", "Văn phòng Sở", "Phòng KHTC"), not just the words "đơn vị".
-        owners = [fold(o) for o in own if o]
-        named = any(not any(o.startswith(fold(m.group(0))) for o in owners)
+        owners = [_expand(fold(o)) for o in own if o]
+        named = any(not any(o.startswith(_expand(fold(m.group(0)))) for o in owners)
                     for r in readings if r for m in _NAMED_UNIT.finditer(r))
         return 1.0 if named else (0.3 if _UNIT.search(folded) else 0.0)
     return 0.5

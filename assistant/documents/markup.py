@@ -104,8 +104,12 @@ def clean_reading(text: str) -> Restoration:
                 out.append((" ", nl))
                 block, prev_text = "", None
                 continue
+            # A row ends here: a blank line after it, so a row is a paragraph of its own (chunks and statements
+            # break between rows, never inside one).
             if out and out[-1][0] != "\n":
                 out.append(("\n", start))
+            if out and (len(out) < 2 or out[-2][0] != "\n") and nl < len(text):
+                out.append(("\n", nl))
             block, prev_text = "", None
             continue
         if kind == "blank":
