@@ -353,6 +353,49 @@ def targets(
                       f"{r['subject']} · {r['area'] or '?'} · {r['year'] or '—'}", markup=False, highlight=False)
 
 
+def _csv_safe(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula: text starting with = + - @ gets a leading quote."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+
+
+@app.command()
+def tasks(
+    doc: Annotated[str | None, typer.Option("--doc", help="Only this document (source name)")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Only tasks this unit leads or coordinates")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per task")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV rows")] = False,
+) -> None:
+    """Tasks each plan assigns (content, lead unit, coordinating units, deadline, product), with exact spans."""
+    import csv
+
+    from assistant.engine import Engine
+    from assistant.tables.tasks import Task, extract_tasks, tasks_table
+    from assistant.text.fold import fold_words
+
+    if as_json and as_csv:
+        raise BadRequest("choose one of --json and --csv")
+    index = Engine.open(_settings()).index
+    if doc and doc not in index.documents:
+        raise BadRequest(f"unknown document {doc!r}", hint="known: " + ", ".join(sorted(index.documents)))
+    wanted = fold_words(unit or "")
+    readings = getattr(index, "restorations", {}) or {}
+    found = extract_tasks(index.documents[doc], readings.get(doc)) if doc else tasks_table(index)
+    rows = [t.to_dict() for t in found
+            if not wanted or wanted in fold_words(f"{t.lead or ''} | {t.partners or ''}")]
+    if as_json:
+        for r in rows:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return
+    if as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(Task.__dataclass_fields__))
+        writer.writeheader()
+        writer.writerows({k: _csv_safe(v) for k, v in r.items()} for r in rows)
+        return
+    for r in rows:
+        console.print(f"{r['source']} [{r['start']}:{r['end']}] {r['lead'] or '?'} · {r['deadline'] or '—'} · "
+                      f"{r['content'][:120]}", markup=False, highlight=False)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default: settings.host)")] = None,

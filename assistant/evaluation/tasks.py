@@ -1,10 +1,10 @@
 """Evaluate task extraction against hand annotations: `python -m assistant.evaluation.tasks`.
 
 A gold row names one task by an evidence string (its first occurrence in the file is the task's span) with the
-lead unit, the coordinating units and the deadline a reader finds there. A predicted task is matched to a gold task
-when their spans overlap (one to one, largest overlap first); precision and recall count matched tasks, and the
-fields of matched pairs are compared after folding (a unit name within word-set F1 ≥ 0.8, a deadline when one
-contains the other).
+lead unit, the coordinating units and the deadline a reader finds there. A predicted task is matched to a gold
+task when their spans overlap (one to one, largest overlap first); precision and recall count matched
+tasks, and the fields of matched pairs are compared after folding: a unit name is right at word-set F1 of
+at least 0.8, a deadline when one contains the other; both empty counts as right.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ GOLD = ROOT / "evals" / "tasks_gold.jsonl"
 FOLDERS = (ROOT / "corpus", ROOT.parent / "shared" / "evals" / "wider" / "docs")
 NAME_F1 = 0.8
 FIELDS = ("lead", "partners", "deadline", "product")
+# Blind checks, measured before these sets were read for development (the extractor frozen, outputs unseen):
+# (split, documents, gold, predicted, matched, lead right, deadline right, partners right) of matched tasks.
+BLIND = (
+    ("heldout", "w05, w06", 49, 43, 42, 39, 42, 39),
+    ("heldout2", "w04, w08", 30, 26, 25, 25, 24, 22),
+)
 
 
 def load_gold(path: Path = GOLD) -> list[dict]:
@@ -47,73 +53,69 @@ def _f1(a: str, b: str) -> float:
 
 def same(field: str, gold: str | None, predicted: str | None, alternatives: Iterable[str] = ()) -> bool:
     """Whether a predicted field value says what the annotated one says (see the module docstring)."""
-    if not _key(gold) and not _key(predicted):
-        return True
     if not _key(gold) or not _key(predicted):
-        return False
+        return not _key(gold) and not _key(predicted)
     if field == "deadline":
         g, p = " ".join(_key(gold).split()), " ".join(_key(predicted).split())
         return g in p or p in g
     return any(_f1(g, predicted or "") >= NAME_F1 for g in (gold, *alternatives))
 
 
-def _match(gold: list[dict], predicted: list[Task]) -> list[tuple[int, int]]:
-    """One-to-one pairs (gold index, predicted index) of overlapping spans, the largest overlaps first."""
+def _match(gold: list[dict], predicted: list[Task]) -> dict[int, int]:
+    """One-to-one pairs gold index → predicted index of overlapping spans, the largest overlaps first."""
     pairs = sorted(((min(g["end"], t.end) - max(g["start"], t.start), gi, ti)
                     for gi, g in enumerate(gold) for ti, t in enumerate(predicted)
                     if t.start < g["end"] and g["start"] < t.end), reverse=True)
-    used_g, used_t, out = set(), set(), []
+    out: dict[int, int] = {}
     for _, gi, ti in pairs:
-        if gi not in used_g and ti not in used_t:
-            used_g.add(gi)
-            used_t.add(ti)
-            out.append((gi, ti))
+        if gi not in out and ti not in out.values():
+            out[gi] = ti
+    return out
+
+
+def _summary(rows: list[dict], n_pred: int) -> dict:
+    found = [r for r in rows if r["found"]]
+    out = {"gold": len(rows), "predicted": n_pred, "matched": len(found),
+           "precision": round(len(found) / n_pred, 4) if n_pred else 0.0,
+           "recall": round(len(found) / len(rows), 4) if rows else 0.0}
+    for f in FIELDS:
+        pool = [r for r in found if f != "product" or r.get("product")]
+        out[f"{f}_accuracy"] = round(sum(r[f"{f}_ok"] for r in pool) / len(pool), 4) if pool else None
+        out[f"{f}_n"] = len(pool)
+    stated = [r for r in found if r.get("deadline")]
+    ok = sum(r["deadline_ok"] for r in stated)
+    out["deadline_accuracy_stated"] = round(ok / len(stated), 4) if stated else None
     return out
 
 
 def score(gold: list[dict], predicted: dict[str, list[Task]]) -> dict:
-    """Precision and recall of tasks found, field accuracy of matched ones; per source, per kind and overall."""
+    """Precision and recall of tasks found, field accuracy of matched ones; per source, split and kind."""
     rows, extra = [], []
     for source in sorted({g["source"] for g in gold}):
         gs = [g for g in gold if g["source"] == source]
         ts = predicted.get(source, [])
-        pairs = dict(_match(gs, ts))
+        pairs = _match(gs, ts)
         for gi, g in enumerate(gs):
             t = ts[pairs[gi]] if gi in pairs else None
             row = {**g, "found": t is not None, "predicted": t.to_dict() if t else None}
             for f in FIELDS:
                 row[f"{f}_ok"] = t is not None and same(f, g.get(f), getattr(t, f), g.get(f"{f}_alt", ()))
             rows.append(row)
-        matched = set(pairs.values())
-        extra += [t.to_dict() for ti, t in enumerate(ts) if ti not in matched]
-
-    def summary(rs: list[dict], n_pred: int) -> dict:
-        found = [r for r in rs if r["found"]]
-        out = {"gold": len(rs), "predicted": n_pred, "matched": len(found),
-               "precision": round(len(found) / n_pred, 4) if n_pred else 0.0,
-               "recall": round(len(found) / len(rs), 4) if rs else 0.0}
-        for f in FIELDS:
-            pool = [r for r in found if f != "product" or r.get("product")]
-            out[f"{f}_accuracy"] = round(sum(r[f"{f}_ok"] for r in pool) / len(pool), 4) if pool else None
-            out[f"{f}_n"] = len(pool)
-        dl = [r for r in found if r.get("deadline")]
-        out["deadline_accuracy_stated"] = round(sum(r["deadline_ok"] for r in dl) / len(dl), 4) if dl else None
-        return out
-
+        extra += [t.to_dict() for ti, t in enumerate(ts) if ti not in pairs.values()]
     n_pred = {s: len(predicted.get(s, [])) for s in {g["source"] for g in gold}}
-    per_source = {s: summary([r for r in rows if r["source"] == s], n_pred[s]) for s in sorted(n_pred)}
-    per_kind = {}
-    for kind in ("table", "prose"):
-        rs = [r for r in rows if r["kind"] == kind]
-        n = sum(1 for s in n_pred for t in predicted.get(s, []) if t.kind == kind)
-        per_kind[kind] = summary(rs, n)
-    per_split = {}
-    for split in sorted({g.get("split", "dev") for g in gold}):
-        sources = {g["source"] for g in gold if g.get("split", "dev") == split}
-        per_split[split] = summary([r for r in rows if r["source"] in sources], sum(n_pred[s] for s in sources))
-    return {"overall": summary(rows, sum(n_pred.values())), "per_split": per_split, "per_source": per_source,
-            "per_kind": per_kind,
-            "name_f1": NAME_F1, "rows": rows, "extra": extra}
+
+    def part(keep) -> dict:
+        sources = {g["source"] for g in gold if keep(g)}
+        return _summary([r for r in rows if r["source"] in sources], sum(n_pred[s] for s in sources))
+
+    kinds = {k: _summary([r for r in rows if r["kind"] == k],
+                         sum(1 for s in n_pred for t in predicted.get(s, []) if t.kind == k))
+             for k in ("table", "prose")}
+    return {"overall": _summary(rows, sum(n_pred.values())),
+            "per_split": {sp: part(lambda g, sp=sp: g.get("split", "dev") == sp)
+                          for sp in sorted({g.get("split", "dev") for g in gold})},
+            "per_source": {s: part(lambda g, s=s: g["source"] == s) for s in sorted(n_pred)},
+            "per_kind": kinds, "name_f1": NAME_F1, "rows": rows, "extra": extra}
 
 
 def _find(source: str, folders: Iterable[Path]) -> Path:
@@ -128,8 +130,9 @@ def run(gold_path: Path = GOLD, folders: Iterable[Path] = FOLDERS) -> dict:
     folders = [f for f in folders if f.is_dir()]
     gold = load_gold(gold_path)
     raws = {s: read_file(_find(s, folders), s) for s in sorted({g["source"] for g in gold})}
-    corpus = [read_file(p, p.name).text for f in folders for p in sorted(f.iterdir()) if p.is_file()]
-    model = get_model(corpus)  # the restoration model learns from the documents indexed together
+    # The restoration model learns from the decoded documents indexed together, as the index does.
+    texts = [read_file(p, p.name).text for f in folders for p in sorted(f.iterdir()) if p.is_file()]
+    model = get_model(texts)
     predicted = {}
     for source, raw in raws.items():
         document, reading = parse_document(raw, model=model)
@@ -146,48 +149,71 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.1%}"
 
 
+def _cell(x: object, width: int = 120) -> str:
+    return " ".join(str(x if x is not None else "—").split()).replace("|", "/")[:width]
+
+
+def _table(named: Iterable[tuple[str, dict]]) -> list[str]:
+    lines = ["| set | gold | predicted | precision | recall | lead | deadline | partners |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, s in named:
+        cells = [name, s["gold"], s["predicted"], *(_pct(s[k]) for k in (
+            "precision", "recall", "lead_accuracy", "deadline_accuracy", "partners_accuracy"))]
+        lines.append("| " + " | ".join(map(str, cells)) + " |")
+    return lines
+
+
 def write_report(report: dict, out_dir: Path) -> None:
     """tasks_report.json and a Markdown summary with every miss, extra and wrong field."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "tasks_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    (out_dir / "tasks_report.json").write_text(text, encoding="utf-8")
     o = report["overall"]
+    blind = [(f"{split} ({docs}), blind", {"gold": g, "predicted": p, "matched": m, "precision": m / p,
+                                           "recall": m / g, "lead_accuracy": lead / m,
+                                           "deadline_accuracy": dl / m, "partners_accuracy": pa / m})
+             for split, docs, g, p, m, lead, dl, pa in BLIND]
     lines = [
         "# Tasks as data: extraction of the tasks a plan assigns", "",
-        f"Gold: {o['gold']} tasks annotated by hand in `evals/tasks_gold.jsonl` (every task of the annotated "
-        "documents: rows of task tables, and prose that assigns work to a unit in the implementation sections — "
-        "items under a unit's heading, statements whose subject is a unit, \"Giao X chủ trì ...\"; items of "
-        "\"Nhiệm vụ, giải pháp\" sections that name no unit are not tasks). A predicted task is found when its span "
-        "overlaps a gold task's evidence (one to one); units match at folded word-set F1 ≥ "
-        f"{report['name_f1']}, deadlines when one contains the other; both empty counts as right.", "",
-        "Caveat: the rules were written while reading these same documents (and the other corpus and wider "
-        "documents), so these are development figures; unseen documents will score lower.", "",
-        f"- tasks found: precision **{_pct(o['precision'])}**, recall **{_pct(o['recall'])}** "
-        f"({o['matched']} matched of {o['gold']} gold, {o['predicted']} predicted)",
-        f"- lead unit right: **{_pct(o['lead_accuracy'])}**, deadline right: **{_pct(o['deadline_accuracy'])}** "
-        f"({_pct(o['deadline_accuracy_stated'])} where the gold states one), coordinating units right: "
-        f"{_pct(o['partners_accuracy'])}, product right: {_pct(o['product_accuracy'])} of {o['product_n']}", "",
-        "| source / kind | gold | predicted | precision | recall | lead | deadline | partners |",
-        "|---|---|---|---|---|---|---|---|",
+        f"Gold: {o['gold']} tasks annotated by hand in `evals/tasks_gold.jsonl`: every task of the "
+        "annotated documents, i.e. the rows of task tables and the prose that assigns work to units (items "
+        "under a unit's heading in \"Tổ chức thực hiện\" / \"Phân công nhiệm vụ\" sections, statements "
+        "whose subject is a unit, \"Giao X chủ trì ...\", items under \"Đơn vị thực hiện: ...\"); items of "
+        "\"Nhiệm vụ, giải pháp\" sections that name no unit are not tasks. Annotated: the bundled plans "
+        "000, 002, 003 (OCR), 004 (PDF text: task appendix and prose) and the portal documents w03 "
+        "(appendix table and prose), w07 (prose phân công), split `dev`; w05 and w06 (`heldout`); w04 and "
+        "w08 (`heldout2`).", "",
+        "A predicted task is found when its span overlaps a gold task's evidence (one to one); units match "
+        f"at folded word-set F1 ≥ {report['name_f1']}, deadlines when one contains the other; both empty "
+        "is right.", "",
+        "**These are development figures.** The rules were written while reading the `dev` documents (and "
+        "the other bundled and wider documents). The two held-out sets were annotated from the files only "
+        "and scored once with the extractor frozen (the *blind* rows below); their misses were then fixed "
+        "with general rules, so their current rows are development figures too. The blind rows are the "
+        "estimate for unseen documents.", "",
+        f"- now, all sets: precision **{_pct(o['precision'])}**, recall **{_pct(o['recall'])}** "
+        f"({o['matched']} matched of {o['gold']} gold, {o['predicted']} predicted); lead unit right "
+        f"**{_pct(o['lead_accuracy'])}**, deadline right **{_pct(o['deadline_accuracy'])}** "
+        f"({_pct(o['deadline_accuracy_stated'])} where the gold states one), coordinating units right "
+        f"{_pct(o['partners_accuracy'])}, product right {_pct(o['product_accuracy'])} of {o['product_n']}",
+        "",
+        *_table([*blind, *report["per_split"].items()]), "",
+        "Per document and kind (current code):", "",
+        *_table([*report["per_source"].items(), *((f"*{k}*", v) for k, v in report["per_kind"].items())]),
     ]
-    for name, s in [*report["per_source"].items(), *(("*" + k + "*", v) for k, v in report["per_kind"].items())]:
-        lines.append(f"| {name} | {s['gold']} | {s['predicted']} | {_pct(s['precision'])} | {_pct(s['recall'])} | "
-                     f"{_pct(s['lead_accuracy'])} | {_pct(s['deadline_accuracy'])} | {_pct(s['partners_accuracy'])} |")
-
-    def cell(x: object) -> str:
-        return " ".join(str(x if x is not None else "—").split()).replace("|", "/")[:120]
-
     missed = [r for r in report["rows"] if not r["found"]]
-    lines += ["", f"## Gold tasks not found ({len(missed)})", "", "| source | evidence | lead |", "|---|---|---|"]
-    lines += [f"| {r['source']} | {cell(r['evidence'])} | {cell(r['lead'])} |" for r in missed]
+    lines += ["", f"## Gold tasks not found ({len(missed)})", "",
+              "| source | evidence | lead |", "|---|---|---|"]
+    lines += [f"| {r['source']} | {_cell(r['evidence'])} | {_cell(r['lead'])} |" for r in missed]
     wrong = [(r, f) for r in report["rows"] if r["found"] for f in FIELDS
              if not r[f"{f}_ok"] and (f != "product" or r.get("product"))]
-    lines += ["", f"## Wrong fields of found tasks ({len(wrong)})", "", "| source | evidence | field | gold | extracted |",
-              "|---|---|---|---|---|"]
-    lines += [f"| {r['source']} | {cell(r['evidence'][:50])} | {f} | {cell(r.get(f))} | {cell(r['predicted'][f])} |"
-              for r, f in wrong]
+    lines += ["", f"## Wrong fields of found tasks ({len(wrong)})", "",
+              "| source | evidence | field | gold | extracted |", "|---|---|---|---|---|"]
+    lines += [f"| {r['source']} | {_cell(r['evidence'], 50)} | {f} | {_cell(r.get(f))} "
+              f"| {_cell(r['predicted'][f])} |" for r, f in wrong]
     lines += ["", f"## Extracted tasks matching no gold task ({len(report['extra'])})", "",
               "| source | content | lead |", "|---|---|---|"]
-    lines += [f"| {t['source']} | {cell(t['content'][:100])} | {cell(t['lead'])} |" for t in report["extra"]]
+    lines += [f"| {t['source']} | {_cell(t['content'], 100)} | {_cell(t['lead'])} |" for t in report["extra"]]
     (out_dir / "tasks_report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -195,7 +221,7 @@ def main() -> None:
     """CLI entry: score the annotated documents and write the reports."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", type=Path, default=GOLD)
-    parser.add_argument("--folder", type=Path, action="append", help="where the gold sources are (repeatable)")
+    parser.add_argument("--folder", type=Path, action="append", help="folder holding gold sources (repeat)")
     parser.add_argument("--out", type=Path, default=ROOT / "evals")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
