@@ -127,7 +127,8 @@ COLUMN = re.compile(_words(
 ))
 COLUMN_KINDS = ("deadline", "partners", "lead", "product", "group", "content", "index", "other")
 _NOUN_BEFORE = re.compile(r"(?:^|\s)(?:cac|nhung|moi)$")
-_NAME_STOP = re.compile(r"[:(]|;(?!\s*cac\s)|\.(?:\s|$)|\s(?=[a-z])")
+_SPACES = re.compile(r"\s*")
+_NAME_STOP = re.compile(r"[:;(]|\.(?:\s|$)|\s(?=[a-z])")
 
 
 def fold_aligned(text: str) -> str:
@@ -136,11 +137,9 @@ def fold_aligned(text: str) -> str:
 
 
 def unit_length(text: str) -> int:
-    """Length of the unit name `text` starts with ("Văn phòng Sở" in "Văn phòng Sở chủ trì, ..."), 0 if none.
-
-    The name ends where the unit starts acting: a word of PREDICATE written in lower case, or ":", "(", ".",
-    ";" (unless a list of units goes on: "Ban Quản lý ...; các doanh nghiệp viễn thông").
-    """
+    """Length of the unit name `text` starts with ("Văn phòng Sở" of "Văn phòng Sở chủ trì"), 0 if none."""
+    # The name ends where the unit starts acting: a word of PREDICATE written in lower case, or ":", "(", ".",
+    # ";" (unless a list of units goes on: "Ban Quản lý ...; các doanh nghiệp viễn thông").
     f = fold_aligned(text)
     m = UNIT_HEAD.match(f)
     if not m:
@@ -156,6 +155,8 @@ def unit_length(text: str) -> int:
         if s.group(0) == "(" and (close := f.find(")", s.end(), s.end() + 120)) > 0:
             pos = close + 1  # "các nhà mạng (Viettel, VNPT, MobiFone)": a parenthesis belongs to the name
             continue
+        if s.group(0) == ";" and UNIT_HEAD.match(f, _SPACES.match(f, s.end()).end()):
+            continue  # "Ban Quản lý ...; các doanh nghiệp viễn thông; UBND các xã": the list goes on
         verb = s.group(0).isspace() and PREDICATE.match(f, s.end()) and text[s.end()].islower()
         if s.group(0).isspace() and (not verb or _NOUN_BEFORE.search(f, 0, s.start())):
             continue  # "các tổ chức chính trị - xã hội": after "các" a verb's word is a noun

@@ -117,8 +117,9 @@ def prose_tasks(view: View, covered: list[tuple[int, int]]) -> list[dict]:
 
 
 def _statements(view: View, covered: list[tuple[int, int]]) -> list[_Statement]:
-    """Items and paragraphs of the reading outside tables: a marker, a heading, or a new sentence after a
-    blank line (or a closing formula) starts one; other lines continue the current one."""
+    """Items and paragraphs of the reading outside tables, with their marker's level."""
+    # A marker, a heading, or a new sentence after a blank line (or a closing formula) starts a statement;
+    # other lines continue the current one (OCR and PDF text wrap lines, often with blank lines between).
     out: list[_Statement] = []
     cur: _Statement | None = None
     blank, pos = True, 0
@@ -177,11 +178,15 @@ def _assignee(view: View, st: _Statement, text: str, folded: str, children: bool
     scoped = _in_scope(view, st)
     at, giao = _subject_start(folded)
     size = tp.unit_length(text[at:]) if scoped or giao else 0
+    if size and at and text[at].islower() and not _proper(text[at:at + size]):
+        size = 0  # "Trên cơ sở đề xuất của các cơ quan, đơn vị được giao ...": still inside the lead-in
     unit = _tidy(" ".join(text[at:at + size].split())) if size else None
     rest = text[at + size:].strip()
     if unit is None:
         paren = tp.PAREN_ASSIGNMENT.search(folded)
-        return None, inherited if scoped else _name_at(text, paren.start("body")) if paren else None
+        if scoped and inherited:
+            return None, inherited
+        return None, _name_at(text, paren.start("body")) if paren else None
     short = children and len(rest.split()) <= _SHORT_PREDICATE and not rest.startswith(":")
     if not rest.strip(" .:;") or short:
         # A unit's heading: the items below are its tasks. The whole heading names the unit ("Các chủ đầu tư
@@ -198,6 +203,12 @@ def _assignee(view: View, st: _Statement, text: str, folded: str, children: bool
     return unit, unit
 
 
+def _proper(name: str) -> bool:
+    """A subject after a lead-in: "các sở, ngành", or a name with a capital ("lãnh đạo Sở Y tế")."""
+    words = name.split()
+    return words[0].lower() in ("các", "những", "mọi") or any(w[:1].isupper() for w in words)
+
+
 def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9 ]", " ", fold(name))
 
@@ -207,23 +218,24 @@ def _tidy(s: str) -> str:
 
 
 def _subject_start(folded: str) -> tuple[int, bool]:
-    """Where the subject starts once "Giao", "Đề nghị:", "Căn cứ kế hoạch này," and the like are skipped, or a
-    short topic ending in ":" ("Thực hiện mở tài khoản: UBND xã ..."); and whether work is given ("Giao")."""
-    pos, giao = 0, False
-    while m := tp.LEAD_IN.match(folded, pos):
-        giao = giao or bool(tp.GIAO.match(folded, pos))
-        pos = m.end()
-    topic = re.compile(r"[^:;.]{3,120}:\s*").match(folded, pos)
+    """Where the subject starts, and whether the statement gives work ("Giao ...")."""
+    pos, giao = _skip_lead_ins(folded, 0, False)
+    # A short topic before a colon is not the subject: "Thực hiện mở tài khoản: UBND xã, phường phối hợp ..."
+    topic = _TOPIC.match(folded, pos)
     if topic and not tp.UNIT_HEAD.match(folded, pos):
-        return _subject_start_after(folded, topic.end(), giao)
+        return _skip_lead_ins(folded, topic.end(), giao)
     return pos, giao
 
 
-def _subject_start_after(folded: str, pos: int, giao: bool) -> tuple[int, bool]:
+def _skip_lead_ins(folded: str, pos: int, giao: bool) -> tuple[int, bool]:
+    """Past "Giao", "Đề nghị:", "Căn cứ kế hoạch này,", "Sau khi ...," and the like."""
     while m := tp.LEAD_IN.match(folded, pos):
         giao = giao or bool(tp.GIAO.match(folded, pos))
         pos = m.end()
     return pos, giao
+
+
+_TOPIC = re.compile(r"[^:;.]{3,120}:\s*")
 
 
 def _name_at(text: str, pos: int) -> str | None:
@@ -250,8 +262,9 @@ def _field(text: str, folded: str, patterns: tuple[re.Pattern[str], ...]) -> str
 
 
 def _labelled_blocks(view: View, statements: list[_Statement]) -> None:
-    """Labelled fields after (or before) a list: "Đơn vị thực hiện: X chủ trì, phối hợp Y", "Thời gian thực
-    hiện: Z"; every item of the block (the statements under the same parent) becomes a task of X, Y and Z."""
+    """Items under labelled fields become tasks of the unit, partners and time the labels name."""
+    # "a) Giải pháp: - ... - ...  b) Thời gian thực hiện: Z  c) Đơn vị thực hiện: X chủ trì, phối hợp Y":
+    # the block is every statement under the label's parent ("2. Công tác chỉ đạo"), before or after it.
     for i, st in enumerate(statements):
         m = tp.LABEL.match(tp.fold_aligned(view.text[st.body:st.end]))
         if not m or not m.group("unit"):

@@ -21,6 +21,7 @@ _DANGLING = re.compile(r"(?:^|\s)(?:tai|cua|va|voi|cho|ve|theo|cac|nhung|duoc|de
 _TIME_END = re.compile(r"\s((?:Thường xuyên|Trong năm|Hằng năm|Hàng năm|(?:Quý|Quí|Tháng) [IVX\d]+"
                        r"(?:/\d{4})?)[\s,./IVX\d-]*)$")  # a time ending a line that holds other cells too
 _NEG = -1e9
+_MAX_CELL_LINES = 20  # a cell of a PDF-text table wraps onto at most this many lines
 
 Piece = tuple[int, int, str]  # reading start, end, text
 
@@ -222,8 +223,9 @@ def _unit_lines(lines: list[_Line]) -> frozenset[str]:
 
 
 def _pieces(row_lines: list[_Line], names: frozenset[str]) -> list[Piece]:
-    """The row's text cut where a cell may start: at line starts, runs of 2+ spaces, a time ending a line, and
-    (after the row's first line) before a unit name written alone on a line elsewhere ("... Phòng TCCB")."""
+    """The row's text cut wherever a cell may start."""
+    # At line starts, runs of 2+ spaces, a time ending a line, and (after the row's first line) before a unit
+    # name the table writes alone on a line elsewhere ("Văn bản hướng dẫn Phòng TCCB").
     out: list[Piece] = []
     for n, line in enumerate(row_lines):
         pos = 0
@@ -255,7 +257,7 @@ def _split_row(row_lines: list[_Line], kinds: tuple[str, ...], names: frozenset[
     for c in range(m):
         for a in range(n + 1):
             if (c, a) in best:
-                for b in range(a, n + 1):
+                for b in range(a, min(n, a + _MAX_CELL_LINES) + 1):
                     score = best[(c, a)][0] + _cell_score(columns[c], pieces[a:b], first=a == 0)
                     if score > best.get((c + 1, b), (_NEG, 0))[0]:
                         best[(c + 1, b)] = (score, a)
@@ -288,15 +290,25 @@ def _cell_score(kind: str, pieces: list[Piece], first: bool) -> float:
             score -= {"content": 0.3, "product": 0.5}.get(kind, 1.0)
         if kind != "content" and len(t) > 1.5 * width + 3:  # wider than the cell's first line: another column
             score -= 2.0
-        if kind in ("product", "deadline") and tp.unit_length(t):  # a unit's name starts the next column
+        if kind in ("product", "deadline") and _is_unit(t):  # a unit's name starts the next column
             score -= 1.5
-    folded = fold(" ".join(texts))
+    folded = _fold(" ".join(texts))
     if _DANGLING.search(folded):
         score -= 2.0
     if kind == "deadline":
         score += 3.0 if tp.TIME_CELL.fullmatch(folded.strip(" .")) else -4.0
     elif kind in ("lead", "partners"):
-        score += 1.5 if tp.unit_length(" ".join(texts)) else -2.0
+        score += 1.5 if _is_unit(" ".join(texts)) else -2.0
     elif kind == "product":
         score += 1.0 if tp.PRODUCT_START.match(folded) else 0.0
     return score
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold(text: str) -> str:
+    return fold(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_unit(text: str) -> bool:
+    return tp.unit_length(text) > 0
