@@ -35,7 +35,7 @@ def _token_counter(settings: Settings):
 
 @contextmanager
 def _file_progress(folder: Path, label: str) -> Iterator[Callable[[str], None]]:
-    """Per-file callback: a live "label i/N" bar on a terminal, else a line per tenth of a corpus of 20+ files."""
+    """Per-file callback: a live "label i/N" bar on a terminal, else a line per tenth of 20+ files."""
     from assistant.documents.read import iter_entries
 
     total = sum(1 for *_, reason in iter_entries(folder) if reason is None)
@@ -57,7 +57,7 @@ def ingest(
     corpus: Annotated[Path | None, typer.Argument(help="Corpus folder (default: settings.corpus_dir)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report")] = False,
 ) -> None:
-    """Read a corpus folder and report documents, chunks and skipped files; exit 1 when no file could be read."""
+    """Read a corpus folder and report documents, chunks and skipped files; exit 1 when none can be read."""
     from assistant.documents.chunk import ChunkingConfig
     from assistant.documents.pipeline import parse_corpus
     from assistant.documents.read import nothing_readable
@@ -144,7 +144,8 @@ def index(
     from assistant.engine import build
 
     settings = _settings()
-    with _file_progress(settings.corpus_dir, "Đọc tài liệu") as on_file, Progress(console=err, transient=True) as bar:
+    reading = _file_progress(settings.corpus_dir, "Đọc tài liệu")
+    with reading as on_file, Progress(console=err, transient=True) as bar:
         embed_task = bar.add_task("Tính vector", total=None)
         stats = build(settings, on_file=on_file,
                       on_embed=lambda done, total: bar.update(embed_task, completed=done, total=total))
@@ -155,7 +156,8 @@ def index(
     console.print(
         f"Chỉ mục {stats['build']}: {stats['documents']} tài liệu, {stats['chunks']} đoạn "
         f"({stats['embedded']} tính mới, {stats['reused']} dùng lại) trong {stats['seconds']} s "
-        f"(đọc và khôi phục {stats['read_seconds']} s, tính vector {stats['embed_seconds']} s) → {settings.index_dir}"
+        f"(đọc và khôi phục {stats['read_seconds']} s, tính vector {stats['embed_seconds']} s) "
+        f"→ {settings.index_dir}"
     )
     for s in stats["skipped"]:
         console.print(f"[yellow]bỏ qua[/] {s['reason']}")

@@ -57,8 +57,8 @@ def build(
     encoder = encoder or _encoder(settings)
     config = index_config(settings, encoder)
     files = file_hashes(settings.corpus_dir, settings.max_file_bytes)
-    parsed = parse_corpus(settings.corpus_dir, encoder.count_tokens, config.chunking, settings.restore_ocr, on_file,
-                          max_file_bytes=settings.max_file_bytes, max_chunks=settings.max_chunks_per_file)
+    parsed = parse_corpus(settings.corpus_dir, encoder.count_tokens, config.chunking, settings.restore_ocr,
+                          on_file, max_file_bytes=settings.max_file_bytes, max_chunks=settings.max_chunks_per_file)
     read_s = time.perf_counter() - started
     if not parsed.documents:
         raise nothing_readable(settings.corpus_dir, parsed.skipped)
@@ -97,8 +97,8 @@ class Engine:
 
     @classmethod
     def open(cls, settings: Settings, build_if_needed: bool = False, encoder=None) -> Engine:
-        """Load the index (building it first when allowed and needed) and everything that reads it. When only the
-        corpus changed and the rebuild fails, the previous build serves and `build_error` says why."""
+        """Load the index (building it first when allowed and needed) and everything that reads it. When only
+        the corpus changed and the rebuild fails, the previous build serves and `build_error` says why."""
         encoder = encoder or _encoder(settings)
         build_error = None
         reason = needs_build(settings, encoder) if build_if_needed else None
@@ -113,8 +113,8 @@ class Engine:
                 log.warning("the index could not be rebuilt (%s); serving the previous build", build_error)
         index = load_index(settings.index_dir, index_config(settings, encoder))
         retriever = Retriever(index, encoder)
-        engine = cls(settings, encoder, index, retriever, Answerer(retriever, generator=Generator.from_settings(settings)),
-                     build_error)
+        answerer = Answerer(retriever, generator=Generator.from_settings(settings))
+        engine = cls(settings, encoder, index, retriever, answerer, build_error)
         # One question at start-up loads torch kernels, pyvi and the restoration model, so the first user
         # does not wait for them.
         engine.answerer.ask("Những kế hoạch nào đặt chỉ tiêu hài lòng của người dân?")

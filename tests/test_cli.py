@@ -10,10 +10,11 @@ import sys
 from .conftest import CORPUS, ROOT
 
 
-def _run(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+def _run(*args: str, stdin: str | None = None, env: dict | None = None,
+         timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
-        input=stdin, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})}, timeout=timeout,
+        [sys.executable, "-m", "assistant.cli", *args], input=stdin, capture_output=True, text=True, cwd=ROOT,
+        env={**os.environ, **(env or {})}, timeout=timeout,
     )
 
 
@@ -78,7 +79,8 @@ def test_ingest_reads_a_corpus_folder_in_any_encoding_beside_special_files(tmp_p
     from assistant.text.encodings import encode_cp1258
 
     line = "Kế hoạch cải cách hành chính năm 2024 của Sở Y tế tỉnh Khánh Hòa: rà soát thủ tục hành chính.\n"
-    (tmp_path / "plan.txt").write_text((CORPUS / "001_ee14a633a64a9df1.txt").read_text(encoding="utf-8"), "utf-8")
+    plan = (CORPUS / "001_ee14a633a64a9df1.txt").read_text(encoding="utf-8")
+    (tmp_path / "plan.txt").write_text(plan, encoding="utf-8")
     (tmp_path / "cp1258.txt").write_bytes(encode_cp1258(line))
     (tmp_path / "utf16.txt").write_bytes(line.encode("utf-16"))
     os.mkfifo(tmp_path / "pipe.txt")
@@ -96,7 +98,7 @@ def test_ingest_reports_each_skipped_file_once_and_fails_when_nothing_is_readabl
     os.mkfifo(tmp_path / "pipe.txt")
     out = _run("ingest", str(tmp_path), timeout=300)
     assert out.returncode == 1
-    assert out.stdout.count("empty.txt") == 1 and "WARNING" not in out.stderr, out.stderr  # not also a log line
+    assert out.stdout.count("empty.txt") == 1 and "WARNING" not in out.stderr, out.stderr  # no log line too
     assert out.stderr.startswith("error: no readable document") and len(out.stderr.strip().splitlines()) == 1
     out = _run("ingest", str(tmp_path), "--json", timeout=300)
     assert out.returncode == 1 and len(json.loads(out.stdout)["skipped"]) == 2

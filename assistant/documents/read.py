@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 
 SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf"}
 MAX_BYTES = 5 * 1024 * 1024  # default size budget of one file (settings: ASSISTANT_MAX_FILE_MB)
-_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-          stat.S_IFSOCK: "a socket"}
+_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,12 @@ def _os_reason(source: str, exc: OSError) -> str:
 
 
 def _size_reason(source: str, size: int, max_bytes: int) -> str:
-    return (f"{source}: file too large ({size / 1048576:.1f} MB, the budget is {max_bytes / 1048576:g} MB per file; "
-            f"ASSISTANT_MAX_FILE_MB raises it)")
+    return (f"{source}: file too large ({size / 1048576:.1f} MB, the budget is {max_bytes / 1048576:g} MB "
+            f"per file; ASSISTANT_MAX_FILE_MB raises it)")
 
 
 def read_bytes(path: Path, source: str, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of a regular file within the size budget, or IngestError; never blocks on a pipe or device."""
+    """The bytes of a regular file within the size budget, or IngestError; never waits on a pipe or device."""
     try:
         # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -177,8 +177,8 @@ def _link_reason(path: Path, source: str, root: str) -> str | None:
 
 
 def iter_entries(corpus_dir: Path) -> Iterator[tuple[Path, str, str | None]]:
-    """(path, source, reason to skip or None) for every entry of the folder in name order, hidden names left out.
-    Real sub-folders are walked; linked ones are not, so no link can lead out of the folder or round in a loop."""
+    """(path, source, reason to skip or None) for every entry of the folder in name order, hidden names left
+    out. Real sub-folders are walked, linked ones not: no link leads out of the folder or round in a loop."""
     if corpus_dir.is_file():
         raise CorpusError(f"{corpus_dir} is a file, not a folder", hint="give the folder that holds the documents")
     if not corpus_dir.is_dir():
@@ -214,7 +214,8 @@ def _walk(folder: Path, prefix: str, root: str) -> Iterator[tuple[Path, str, str
         elif stat.S_ISREG(mode):
             yield path, source, None
         else:
-            yield path, source, f"{source}: {_KINDS.get(stat.S_IFMT(mode), 'a special file')}, not a regular file"
+            kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+            yield path, source, f"{source}: {kind}, not a regular file"
 
 
 def read_corpus(corpus_dir: Path, max_bytes: int = MAX_BYTES) -> tuple[list[RawText], list[Skipped]]:
@@ -242,12 +243,13 @@ def nothing_readable(corpus_dir: Path, skipped: list[Skipped] | tuple[Skipped, .
     """The error for a corpus folder in which no file could be used."""
     if not skipped:
         return CorpusError(f"no documents in {corpus_dir}", hint="add .txt, .md, .docx or .pdf files")
-    return CorpusError(f"no readable document in {corpus_dir}: {len(skipped)} files skipped, e.g. {skipped[0].reason}")
+    return CorpusError(f"no readable document in {corpus_dir}: {len(skipped)} files skipped, "
+                       f"e.g. {skipped[0].reason}")
 
 
 def fingerprint(corpus_dir: Path, max_bytes: int = MAX_BYTES) -> dict[str, str]:
-    """sha256 of every readable file's bytes and the reason of every skipped entry, to tell whether an index is
-    stale; reads the same way as read_corpus, so a file that breaks ingest cannot break this either."""
+    """sha256 of every readable file's bytes and the reason of every skipped entry, to tell whether an index
+    is stale; reads the way read_corpus does, so a file that breaks ingest cannot break this either."""
     out: dict[str, str] = {}
     for path, source, reason in iter_entries(corpus_dir):
         if reason is None and path.suffix.lower() not in SUPPORTED:

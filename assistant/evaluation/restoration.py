@@ -24,8 +24,8 @@ def _norm(token: str) -> str:
 
 
 def evaluate(path: str | Path, corpus_dir: Path) -> dict:
-    """Restore every `ocr` line as the index does (the corpus's model, the OCR channel fitted on the line's own
-    document) and compare token i with gold token i (NFC, case-insensitive)."""
+    """Restore every `ocr` line as the index does (the corpus's model, the OCR channel fitted on the line's
+    own document) and compare token i with gold token i (NFC, case-insensitive)."""
     rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = {raw.source: raw.text for raw in read_corpus(corpus_dir)[0]}
     model = get_model(texts.values())

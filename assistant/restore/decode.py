@@ -1,5 +1,5 @@
-"""Decoding OCR-damaged Vietnamese with a restoration model: candidates per token, whole-name arcs, a trigram beam
-search, and the damage score that decides whether a text needs it."""
+"""Decoding OCR-damaged Vietnamese with a restoration model: candidates per token, whole-name arcs, a trigram
+beam search, and the damage score that decides whether a text needs it."""
 
 from __future__ import annotations
 

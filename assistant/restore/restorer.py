@@ -55,7 +55,7 @@ def get_model(texts: Iterable[str] = ()) -> RestoreModel:
         if model is None:
             model = store.load(f"{key}.pkl", RestoreModel)
             if model is None or any(f.name not in vars(model) for f in fields(RestoreModel)):
-                # sorted by hash: the same documents give the same model whatever order the caller lists them in
+                # sorted by hash: the same documents give the same model in whatever order they come
                 model = build_model([clean[h] for h in sorted(clean)], key=key)
                 store.save(f"{key}.pkl", model)
                 store.prune()
@@ -64,7 +64,7 @@ def get_model(texts: Iterable[str] = ()) -> RestoreModel:
 
 
 def for_document(model: RestoreModel, text: str) -> RestoreModel:
-    """`model` with its OCR channel fitted by hard EM on this document alone; a clean text gets `model` itself."""
+    """`model` with its OCR channel fitted by hard EM on this document alone; a clean text gets `model`."""
     h = store.text_hash(text)
     if model.adapted_to:
         if model.adapted_to != h:
@@ -121,8 +121,8 @@ def is_damaged(text: str, model: RestoreModel | None = None) -> bool:
 
 
 def restore_text(text: str, model: RestoreModel | None = None) -> Restoration:
-    """Restore a whole document when it looks damaged (with the channel fitted on it); keep lines and whitespace
-    tokens aligned."""
+    """Restore a whole document when it looks damaged (with the channel fitted on it); keep lines and
+    whitespace tokens aligned."""
     model = for_document(model or get_model(), text)
     lines = text.split("\n")
     if damage(text, model) >= DAMAGE_THRESHOLD:

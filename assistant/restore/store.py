@@ -1,4 +1,4 @@
-"""The on-disk cache of restoration models and per-document OCR channels, keyed by what they were learned from."""
+"""On-disk cache of restoration models and per-document OCR channels, keyed by what they were learned from."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def _code_and_shipped() -> bytes:
     """Digest of the model version, the code that builds and decodes, and the shipped training files."""
     digest = hashlib.sha256(MODEL_VERSION.encode())
     gazetteer = rn.gazetteer_file()
-    shipped = [*sy.lexicon_files(), *sy.running_text_files(), glossary.DOMAIN_GLOSSARY, *([gazetteer] if gazetteer else [])]
+    shipped = [*sy.lexicon_files(), *sy.running_text_files(), glossary.DOMAIN_GLOSSARY]
+    shipped += [gazetteer] if gazetteer else []
     for path in sorted(shipped):
         digest.update(f"{path.name}:{path.stat().st_size}|".encode())
     # The code is part of the model's identity: an edited builder or decoder must not reuse an old pickle.
@@ -46,7 +47,7 @@ def _code_and_shipped() -> bytes:
 
 
 def model_key(clean_hashes: Iterable[str]) -> str:
-    """Cache key of a model: version, code, shipped files and the hashes of the in-domain texts (any order)."""
+    """Cache key of a model: version, code, shipped files and the in-domain texts' hashes (any order)."""
     digest = hashlib.sha256(_code_and_shipped())
     for h in sorted(clean_hashes):
         digest.update(h.encode())

@@ -1,5 +1,5 @@
-"""Training the restoration model: the LM and inventory from shipped text plus the caller's clean documents, and
-the OCR channel re-fitted by hard EM on one damaged document."""
+"""Training the restoration model: the LM and inventory from shipped text plus the caller's clean documents,
+and the OCR channel re-fitted by hard EM on one damaged document."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ def _count_case(line: str, caps: dict[str, list[float]], weight: float) -> None:
 
 
 def build_model(clean_texts: Sequence[str] = (), key: str = "") -> RestoreModel:
-    """Train the LM and the syllable inventory from clean text shipped offline plus the caller's clean in-domain
-    documents (already decoded by the ingest layer); nothing here reads the corpus folder."""
+    """Train the LM and the syllable inventory from clean text shipped offline plus the caller's clean
+    in-domain documents (already decoded by the ingest layer); nothing here reads the corpus folder."""
     uni: Counter[str] = Counter()
     bi: Counter[tuple[str, str]] = Counter()
     tri: Counter[tuple[str, str, str]] = Counter()

@@ -1,8 +1,8 @@
 """The on-disk index: FAISS vectors, BM25 over normalised keys, records, and a self-describing manifest.
 
 Layout: `index/current` is a symlink to `index/builds/<id>/`; a build is written beside it and the link is swapped
-atomically (os.replace of a symlink), so a crash mid-build leaves the old index serving. A finished build removes
-older builds only, never another process's `.tmp-*` folder still being written.
+atomically (os.replace of a symlink), so a crash mid-build leaves the old index serving. A finished build
+removes older builds only, never another process's `.tmp-*` folder still being written.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class Index:
 
 
 def file_hashes(corpus_dir: Path, max_bytes: int = MAX_BYTES) -> dict[str, str]:
-    """sha256 of every readable corpus file and the reason of every skipped one, to tell whether an index is stale."""
+    """sha256 of every readable corpus file and the reason of every skipped one: is an index stale?"""
     return fingerprint(corpus_dir, max_bytes)
 
 
@@ -94,13 +94,13 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _clean_builds(builds: Path, own: str, serving: str) -> None:
-    """Remove builds older than ours (ids sort by start time) and temporary folders of dead processes; a folder
-    another build is still writing, or a newer build that finished first, is left alone."""
+    """Remove builds older than ours (ids sort by start time) and temporary folders of dead processes; a
+    folder another build is still writing, or a newer build that finished first, is left alone."""
     for old in builds.iterdir():
         if old.name in (own, serving):
             continue
         if old.name.startswith(".tmp-"):
-            parts = old.name.split("-")  # .tmp, date, time, pid[, random]
+            parts = old.name.split("-")  # .tmp, date, time[.microseconds], pid[, random]
             pid = parts[3] if len(parts) > 3 else ""
             if pid.isdigit() and not _pid_alive(int(pid)):
                 shutil.rmtree(old, ignore_errors=True)
@@ -166,8 +166,10 @@ def build_index(
 
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    # <date>-<time>-<pid>-<random>: sorts by start time, names the writer, never collides within a second
-    own = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{secrets.token_hex(3)}"
+    # <date>-<time.microseconds>-<pid>-<random>: sorts by start time, names the writer, never collides
+    now = time.time()
+    own = time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f".{int(now * 1e6) % 1_000_000:06d}"
+    own += f"-{os.getpid()}-{secrets.token_hex(3)}"
     tmp = builds / f".tmp-{own}"
     tmp.mkdir()
     try:
@@ -185,7 +187,7 @@ def build_index(
         "chunks": len(chunks),
         "embedded": len(todo),
         "reused": len(chunks) - len(todo),
-        "index_seconds": round(time.perf_counter() - started, 3),  # embedding and writing; the caller adds reading
+        "index_seconds": round(time.perf_counter() - started, 3),  # embedding and writing, not reading
         "embed_seconds": round(embed_s, 3),
     }
 

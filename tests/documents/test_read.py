@@ -142,7 +142,8 @@ def test_links_pipes_sockets_and_folders_named_like_files_are_skipped_with_reaso
         sock.bind(str(corpus / "socket.md"))
     texts, skipped = read_corpus(corpus)
     reasons = {s.source: s.reason for s in skipped}
-    assert sorted(t.source for t in texts) == ["alias.txt", "folder.txt/nested.txt", "plan.txt", "sub/inner.md"]
+    assert sorted(t.source for t in texts) == ["alias.txt", "folder.txt/nested.txt", "plan.txt",
+                                               "sub/inner.md"]
     assert reasons == {
         "folder.txt": "folder.txt: is a folder, not a file",
         "linked": f"linked: link to {tmp_path}, outside the corpus folder; not read",
@@ -166,21 +167,23 @@ def test_size_budget_and_truncated_docx(tmp_path):
     texts, skipped = read_corpus(tmp_path, max_bytes=100_000)
     reasons = {s.source: s.reason for s in skipped}
     assert [t.source for t in texts] == ["whole.docx"]
-    assert reasons["big.txt"].startswith("big.txt: file too large") and "ASSISTANT_MAX_FILE_MB" in reasons["big.txt"]
+    assert reasons["big.txt"].startswith("big.txt: file too large")
+    assert "ASSISTANT_MAX_FILE_MB" in reasons["big.txt"]
     assert reasons["cut.docx"] == "cut.docx: damaged or truncated .docx (not a complete ZIP package)"
     assert [t.source for t in read_corpus(tmp_path)[0]] == ["big.txt", "whole.docx"]  # default budget: 5 MB
 
 
 def test_an_unreadable_file_is_skipped_not_fatal(tmp_path):
-    # Read as an unprivileged user (root reads a chmod 000 file): the other file is read, the locked one reported.
+    # Read as an unprivileged user (root reads a chmod 000 file): the other file is read, this one reported.
     corpus = Path(tempfile.mkdtemp(prefix="unreadable-"))
     try:
         corpus.chmod(0o755)
         (corpus / "plan.txt").write_text(PARAGRAPH, encoding="utf-8")
         (corpus / "locked.txt").write_text(PARAGRAPH, encoding="utf-8")
         (corpus / "locked.txt").chmod(0)
-        script = ("import json, sys; from pathlib import Path; from assistant.documents.read import fingerprint, "
-                  "read_corpus; t, s = read_corpus(Path(sys.argv[1])); f = fingerprint(Path(sys.argv[1])); "
+        script = ("import json, sys; from pathlib import Path; "
+                  "from assistant.documents.read import fingerprint, read_corpus; "
+                  "t, s = read_corpus(Path(sys.argv[1])); f = fingerprint(Path(sys.argv[1])); "
                   "print(json.dumps([[x.source for x in t], [x.reason for x in s], f['locked.txt']]))")
         command = [sys.executable, "-c", script, str(corpus)]
         if os.geteuid() == 0:

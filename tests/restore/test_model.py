@@ -139,7 +139,8 @@ def test_cache_round_trip_and_stale_pickles(tmp_path: Path, monkeypatch: pytest.
     model.candidates("s6")  # fills the memo, which is not pickled
     store.save(f"{key}.pkl", model)
     loaded = store.load(f"{key}.pkl", rm.RestoreModel)
-    assert isinstance(loaded, rm.RestoreModel) and loaded.unigram == model.unigram and not loaded.memo_candidates
+    assert isinstance(loaded, rm.RestoreModel) and loaded.unigram == model.unigram
+    assert not loaded.memo_candidates
     path = store.cache_dir() / f"{key}.pkl"
     path.write_bytes(pickle.dumps({"not": "a model"}))
     assert store.load(f"{key}.pkl", rm.RestoreModel) is None
@@ -155,7 +156,7 @@ def test_cache_key_is_the_set_of_in_domain_texts() -> None:
     assert store.model_key([a]) != store.model_key([a, b]) != store.model_key([])
 
 
-def test_prune_keeps_the_recent_models_and_their_channels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prune_keeps_recent_models_and_their_channels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     from assistant.restore import store
@@ -167,5 +168,5 @@ def test_prune_keeps_the_recent_models_and_their_channels(tmp_path: Path, monkey
         os.utime(store.cache_dir() / f"m{n}.pkl", (1000 + n, 1000 + n))
     assert store.load("m0.pkl", dict) == {"model": 0}  # using a model makes it recent again
     store.prune(keep=2)
-    assert sorted(p.name for p in store.cache_dir().iterdir()) == ["m0-doc.channel", "m0.pkl", "m3-doc.channel",
-                                                                   "m3.pkl"]
+    kept = sorted(p.name for p in store.cache_dir().iterdir())
+    assert kept == ["m0-doc.channel", "m0.pkl", "m3-doc.channel", "m3.pkl"]

@@ -37,8 +37,8 @@ def model():
 
 @pytest.fixture(scope="module")
 def lines():
-    """What reads lines that belong to no document (`assistant restore` on stdin): the channel fitted on all the
-    corpus's OCR documents together."""
+    """What reads lines that belong to no document (`assistant restore` on stdin): the channel fitted on all
+    the corpus's OCR documents together."""
     return line_model(CORPUS_TEXTS.values())
 DEV = next((p for p in (Path("/work/shared/evals/ocr_restore_dev.jsonl"), ROOT / "evals/ocr_restore_dev.jsonl")
             if p.is_file()), None)
@@ -139,8 +139,8 @@ def test_domain_lm_is_a_distribution(model) -> None:
 
 
 def test_in_domain_phrases_need_the_domain_lm(model) -> None:
-    # "đạt từ 85% trở lên", "nhóm đạt điểm": plan wording (targets reached) where news text prefers "đất" (land);
-    # both lines are corpus/000's, read as the index reads them, with the OCR channel fitted on that document
+    # "đạt từ 85% trở lên", "nhóm đạt điểm": plan wording (targets reached) where news text prefers "đất"
+    # (land); both lines are corpus/000's, read as the index reads them, with the channel fitted on it
     model = for_document(model, next(t for s, t in CORPUS_TEXTS.items() if s.startswith("000_")))
     cases = {"chinh dat tir 85% trd 1én.": "chính đạt từ 85% trở lên.",
              "Chi s PAPI nim trong nhom dat diém nhom 2": "nhóm đạt điểm"}
@@ -223,8 +223,8 @@ def test_the_model_learns_from_the_clean_texts_it_is_given_only(model) -> None:
 
 
 def test_a_documents_reading_does_not_depend_on_other_damaged_documents(model) -> None:
-    # Each damaged document is read with the OCR channel fitted on itself: adding the corpus's OCR plans (or any
-    # other damaged or unreadable file) to the texts leaves this document's reading byte for byte the same.
+    # Each damaged document is read with the OCR channel fitted on itself: adding the corpus's OCR plans (or
+    # any other damaged or unreadable file) to the texts leaves this document's reading byte for byte the same.
     text = OCR_PARAGRAPH * 3 + "\n" + "Cai cach hanh chinh nim 2023 cia S¢ Y té\n"
     alone = restore_text(text, get_model([t for t in CORPUS_TEXTS.values() if not is_damaged(t, model)]))
     together = restore_text(text, get_model([*CORPUS_TEXTS.values(), "Ké hoach cai cach hanh chinh"]))
