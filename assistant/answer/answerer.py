@@ -36,6 +36,9 @@ TARGET_BONUS = 0.1
 CONTEXT_WEIGHT = 0.3
 # A statement holding the kind of value asked for (a date for "ngày nào") needs less of the wording.
 VALUE_SUPPORT = 0.3
+# How much the kind of value asked for and the retriever's rank add to a statement's support when ranking.
+KIND_WEIGHT = 0.35
+RANK_WEIGHT = 0.15
 # Passages of one document a list answer judges it on.
 PER_DOCUMENT_PASSAGES = 3
 _ASKS_DOCUMENTS = re.compile(r"\b(?:ke hoach|van ban|tai lieu|quyet dinh|nhung|cac|which|what)\s+(?:\w+\s+){0,3}?"
@@ -169,8 +172,10 @@ class Answerer(LegalAnswers):
                 own = self.scorer.coverage(terms, s.text, reading or "", section)
                 support = (1 - CONTEXT_WEIGHT) * own + CONTEXT_WEIGHT * max(own, context)
                 md = docs[p.source].metadata
-                score = (support + 0.35 * kind_match(kind, s.text, reading or "", own=(md.issuer, md.parent))
-                         + 0.15 / (rank + 1))
+                # A task under a unit's heading is that unit's ("3. Trung tâm Y tế ..." > "a) Chủ trì ...").
+                unit = self._heading_unit(s, reading) if kind == "unit" else None
+                matched = kind_match(kind, s.text, reading or "", unit or "", own=(md.issuer, md.parent))
+                score = support + KIND_WEIGHT * matched + RANK_WEIGHT / (rank + 1)
                 if kind in _TARGET_KINDS and any(s.start <= a < s.end and _TARGET_KINDS[kind] in (None, k)
                                                  for a, _, k in self._targets.get(s.source, ())):
                     score += TARGET_BONUS
@@ -195,18 +200,21 @@ class Answerer(LegalAnswers):
         lines = [f"{shown(c)} [{n}]" for n, c in enumerate(chosen, start=1)]
         if kind == "unit":
             # The task stands under the heading of the unit it is assigned to ("3. Trung tâm Y tế ..."): say so.
-            unit = self._heading_unit(best)
+            unit = self._heading_unit(best.sentence, best.reading)
             if unit:
                 lines.insert(0, f"{unit}:")
+        if not info.sources:
+            # The question named no plan: say whose plan the answer comes from ("which department's plan ...").
+            lines.insert(0, f"Theo {doc_name(self.retriever.index.documents[best.sentence.source].metadata)}:")
         return " ".join(lines), [(c.sentence, c.passage) for c in chosen], False
 
-    def _heading_unit(self, c: Candidate) -> str | None:
+    def _heading_unit(self, sentence: Sentence, reading: str | None) -> str | None:
         """The unit named by the nearest heading above a statement that names none itself."""
-        document = self.retriever.index.documents[c.sentence.source]
+        document = self.retriever.index.documents[sentence.source]
         own = (document.metadata.issuer, document.metadata.parent)
-        if kind_match("unit", c.sentence.text, c.reading or "", own=own) == 1:
+        if kind_match("unit", sentence.text, reading or "", own=own) == 1:
             return None
-        for title in reversed(path_at(document.sections, c.sentence.start)):
+        for title in reversed(path_at(document.sections, sentence.start)):
             readable = re.sub(r"^\W*(?:[IVXLC]+|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]\s*", "", title).strip()
             if kind_match("unit", readable, own=own) == 1 and len(readable) <= 120:
                 return readable

@@ -133,33 +133,29 @@ class Scorer:
         return sum(w for t, w in terms.items() if t in have) / sum(terms.values())
 
 
+# What a question asks for, tried in order on its folded text; "đồng" counts as money only after an amount word
+# (folded, "Đồng Nai" and "Đồng Tháp" read "dong" too); "chỉ tiêu hài lòng" asks for a target, which the plans
+# state as a figure ("đạt từ 85% trở lên").
+_KINDS = tuple((kind, re.compile(rx)) for kind, rx in (
+    ("signer", r"\b(?:ai ky|nguoi ky|ky ke hoach|ky van ban|who signed|signed by|signer)\b"),
+    ("percent", r"\b(?:bao nhieu phan tram|ty le|ti le|phan tram|percent|percentage)\b|%"),
+    ("date", r"\b(?:ngay nao|khi nao|thoi han|han chot|truoc ngay|thoi gian nao|when|deadline|date)\b"),
+    ("money", r"\b(?:kinh phi|chi phi|ngan sach|bao nhieu tien|(?:bao nhieu|trieu|ty|nghin|ngan)\s+dong|"
+              r"tien thuong|muc (?:ho tro|thuong|chi)|budget|cost|amount|how much money)\b"),
+    ("frequency", r"\b(?:tan suat|bao lau mot lan|may lan|dinh ky nhu the nao|how often|frequency)\b"),
+    ("rank", r"\b(?:thu may|xep thu|xep hang thu|hang thu|dung thu|what rank|ranked)\b"),
+    ("number", r"\b(?:bao nhieu|may|so luong|how many|how much)\b"),
+    ("target", r"\b(?:chi tieu|targets?)\b"),
+    ("unit", r"\b(?:(?:don vi|phong|co quan|so|ban|to chuc|ngan hang|bo phan|noi) nao|ai chu tri|chu tri|dau moi|"
+             r"which (?:unit|department|body|agency|office|organi[sz]ation|bank|branch|authority)|"
+             r"who is responsible|responsible)\b"),
+))
+
+
 def answer_kind(question: str) -> str:
     """What the question asks for: signer, percent, date, money, frequency, rank, number, target, unit, or text."""
     q = fold(question)
-    if re.search(r"\b(?:ai ky|nguoi ky|ky ke hoach|ky van ban|who signed|signed by|signer)\b", q):
-        return "signer"
-    if re.search(r"\b(?:bao nhieu phan tram|ty le|ti le|phan tram|percent|percentage)\b|%", q):
-        return "percent"
-    if re.search(r"\b(?:ngay nao|khi nao|thoi han|han chot|truoc ngay|thoi gian nao|when|deadline|date)\b", q):
-        return "date"
-    # "đồng" only after an amount word: folded, "Đồng Nai" and "Đồng Tháp" read "dong" too.
-    if re.search(r"\b(?:kinh phi|chi phi|ngan sach|bao nhieu tien|(?:bao nhieu|trieu|ty|nghin|ngan)\s+dong|"
-                 r"tien thuong|muc (?:ho tro|thuong|chi)|budget|cost|amount|how much money)\b", q):
-        return "money"
-    if re.search(r"\b(?:tan suat|bao lau mot lan|may lan|dinh ky nhu the nao|how often|frequency)\b", q):
-        return "frequency"
-    if re.search(r"\b(?:thu may|xep thu|xep hang thu|hang thu|dung thu|what rank|ranked)\b", q):
-        return "rank"
-    if re.search(r"\b(?:bao nhieu|may|so luong|how many|how much)\b", q):
-        return "number"
-    # "chỉ tiêu hài lòng": a target, which the plans state as a figure ("đạt từ 85% trở lên").
-    if re.search(r"\b(?:chi tieu|targets?)\b", q):
-        return "target"
-    if re.search(r"\b(?:(?:don vi|phong|co quan|so|ban|to chuc|ngan hang|bo phan|noi) nao|ai chu tri|chu tri|dau moi|"
-                 r"which (?:unit|department|body|agency|office|organi[sz]ation|bank|branch|authority)|"
-                 r"who is responsible|responsible)\b", q):
-        return "unit"
-    return "text"
+    return next((kind for kind, rx in _KINDS if rx.search(q)), "text")
 
 
 def _expand(folded: str) -> str:
