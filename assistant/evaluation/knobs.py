@@ -1,0 +1,200 @@
+"""The answer stage's thresholds and weights as a grid, and a harness answering the questions under any setting.
+
+The knobs are module constants read at call time (MIN_SUPPORT also the answerer's own `min_support`), so a setting is
+applied by assignment on the modules, as a test harness would; `calibrate` fits them. Three shortcuts keep the grid
+fast and exact: retrieval is cached (no knob changes it); a change of thresholds alone is replayed on the recorded
+support decisions; and a question whose answering never read a knob keeps its figures when only that knob changes
+(the other knobs are set as traced numbers that note every use).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from assistant.answer import answerer as answerer_module
+from assistant.answer import statements as statements_module
+from assistant.engine import Engine, texts_of
+from assistant.evaluation import runner
+from assistant.search.crosslingual import to_vietnamese
+from assistant.search.query import analyse
+
+# The knobs, the module that reads each one at call time, and the values tried (the current constants among them).
+GRID: dict[str, tuple[object, tuple[float, ...]]] = {
+    "CONTEXT_WEIGHT": (answerer_module, (0.0, 0.15, 0.3, 0.45, 0.6)),
+    "TARGET_BONUS": (answerer_module, (0.0, 0.05, 0.1, 0.2)),
+    "PER_DOCUMENT_PASSAGES": (answerer_module, (2, 3, 4, 6)),
+    "TITLE_WEIGHT": (statements_module, (0.1, 0.3, 0.5, 1.0)),
+    "MIN_SUPPORT": (answerer_module, tuple(round(0.25 + 0.05 * i, 2) for i in range(9))),
+    "VALUE_SUPPORT": (answerer_module, tuple(round(0.1 + 0.05 * i, 2) for i in range(9))),
+}
+# Read only by Answerer._supported: a change of these alone is replayed on the recorded decisions, not re-run.
+THRESHOLDS = ("MIN_SUPPORT", "VALUE_SUPPORT")
+
+
+def triple(score: Mapping) -> tuple[float, float, float]:
+    """(fact recall, citation precision, abstained) of a runner.score record, NaN where a figure is absent."""
+    def value(key: str) -> float:
+        return np.nan if score.get(key) is None else float(score[key])
+
+    return value("fact_recall"), value("citation_precision"), float(score["abstained"])
+
+
+class _Traced(float):
+    """A weight that notes in `reads` that it was used (arithmetic, comparison, conversion), then acts as its value."""
+
+    def __new__(cls, value: float, name: str, reads: set[str]) -> _Traced:
+        self = super().__new__(cls, value)
+        self.name, self.reads = name, reads
+        return self
+
+
+class _TracedCount:
+    """A count (a slice bound, a k) that notes in `reads` that it was used; not an int, so slicing asks __index__."""
+
+    def __init__(self, value: int, name: str, reads: set[str]) -> None:
+        self.value, self.name, self.reads = value, name, reads
+
+
+def _noting(base: type, op: str):
+    def method(self, *args):
+        self.reads.add(self.name)
+        return getattr(base, op)(self if base is float else self.value,
+                                 *(a.value if isinstance(a, _TracedCount) else a for a in args))
+    return method
+
+
+_OPS = ("add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv mod rmod pow rpow neg pos abs lt le gt ge eq ne "
+        "bool int float round trunc floor ceil hash format").split()
+for _op in _OPS:
+    setattr(_Traced, f"__{_op}__", _noting(float, f"__{_op}__"))
+    if hasattr(int, f"__{_op}__"):
+        setattr(_TracedCount, f"__{_op}__", _noting(int, f"__{_op}__"))
+_TracedCount.__index__ = _noting(int, "__index__")
+_TracedCount.__repr__ = lambda self: repr(self.value)
+
+
+def traced(name: str, value: float, reads: set[str]) -> float:
+    """The knob's value, noting its uses in `reads`."""
+    if isinstance(value, int):
+        return _TracedCount(value, name, reads)  # type: ignore[return-value]
+    return _Traced(value, name, reads)
+
+
+def current_knobs() -> dict[str, float]:
+    """The knobs' values as the modules hold them now."""
+    return {name: getattr(module, name) for name, (module, _) in GRID.items()}
+
+
+def set_knobs(answerer, values: Mapping[str, float]) -> None:
+    """Set knobs on their modules (and the answerer's own minimum support), as a test harness would."""
+    for name, value in values.items():
+        module = GRID[name][0]
+        if not hasattr(module, name):
+            raise AttributeError(f"{module.__name__} has no knob {name}")
+        setattr(module, name, value)
+        if name == "MIN_SUPPORT":
+            answerer.min_support = value
+
+
+def values_tried(include: Mapping[str, float] | None = None) -> dict[str, tuple[float, ...]]:
+    """Each knob's grid, with the value of `include` (the current constants) added where it is not on it."""
+    extra = include or {}
+    return {n: tuple(sorted(set(v) | ({extra[n]} if n in extra else set()))) for n, (_, v) in GRID.items()}
+
+
+def configurations(include: Mapping[str, float] | None = None) -> tuple[list[dict], list[dict]]:
+    """The grid: settings of the knobs that change the candidates, and of the thresholds."""
+    tried = values_tried(include)
+    names = [n for n in GRID if n not in THRESHOLDS]
+    scoring = [dict(zip(names, v, strict=True)) for v in itertools.product(*(tried[n] for n in names))]
+    thresholds = [dict(zip(THRESHOLDS, v, strict=True)) for v in itertools.product(*(tried[n] for n in THRESHOLDS))]
+    return scoring, thresholds
+
+
+def distance(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """How far two settings are apart, each knob in units of its grid's range."""
+    return sum(abs(a[n] - b[n]) / (max(GRID[n][1]) - min(GRID[n][1])) for n in GRID)
+
+
+class Harness:
+    """One engine's questions answered under any knob values: retrieval is cached (the knobs do not change it), and a
+    change of thresholds alone is replayed on the recorded support decisions, the question re-run only when one flips."""
+
+    def __init__(self, engine: Engine, questions: Sequence[dict], label: str) -> None:
+        self.label, self.questions, self.answerer = label, list(questions), engine.answerer
+        self.answerer.generator = None  # the extractive answer is what the knobs shape
+        self.texts = texts_of(engine.index)
+        self.runs = 0
+        self._search, self._decide = self.answerer.retriever.search, self.answerer._supported
+        self._memo: dict = {}
+        self._calls: list = []
+        self.reads: set[str] = set()  # knobs read since the question's first run under the current setting
+        self._known: list[list] = [[] for _ in self.questions]
+        self.answerer.retriever.search = self._cached_search
+        self.answerer._supported = self._recorded
+        docs = list(engine.index.documents.values())
+        self.named = [self._named(q["question"], docs) for q in self.questions]
+
+    def _named(self, question: str, docs: list) -> tuple[str, ...]:
+        """Documents a question names (place or number); when it names none, the one retrieval ranks first."""
+        info = analyse(to_vietnamese(question) or question, docs)
+        return info.sources or (self._cached_search(question, 1)[0].source,)
+
+    def _cached_search(self, question: str, k: int = 10, filters=None, mode="hybrid", info=None) -> list:
+        key = (question, k, filters, mode, info)
+        if key not in self._memo:
+            self._memo[key] = self._search(question, k, filters, mode, info)
+        return list(self._memo[key])
+
+    def _recorded(self, candidate, kind: str) -> bool:
+        decision = self._decide(candidate, kind)
+        self._calls.append((candidate, kind, decision))
+        return decision
+
+    def score(self, q: Mapping) -> tuple[list, tuple[float, float, float]]:
+        """Answer one question under the knobs as set: (support decisions taken, figures) scored as `assistant eval`."""
+        self._calls, self.runs = [], self.runs + 1
+        record = runner.result_record(q, self.answerer.ask(q["question"]), 0.0)
+        runner.check_spans(record, self.texts)
+        return self._calls, triple(runner.score(q, record, self.texts))
+
+    def grid(self, scoring: Mapping[str, float], thresholds: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """Figures of every question (axis 1) under every threshold setting (axis 0), the other knobs at `scoring`."""
+        out = np.empty((len(thresholds), len(self.questions), 3))
+        set_knobs(self.answerer, {n: traced(n, v, self.reads) for n, v in scoring.items()})
+        for qi, q in enumerate(self.questions):
+            # Figures under a setting that agrees with this one on every knob read while answering are these figures.
+            known = next((f for s, read, f in self._known[qi] if all(s[n] == scoring[n] for n in read)), None)
+            if known is None:
+                self.reads.clear()
+                known = self._thresholds(q, thresholds)
+                self._known[qi].append((dict(scoring), frozenset(self.reads & set(scoring)), known))
+            out[:, qi] = known
+        return out
+
+    def _thresholds(self, q: Mapping, thresholds: Sequence[Mapping[str, float]]) -> np.ndarray:
+        out = np.empty((len(thresholds), 3))
+        runs: list = []
+        for ti, t in enumerate(thresholds):
+            set_knobs(self.answerer, t)
+            run = next((r for r in runs if all(self._decide(c, k) == d for c, k, d in r[0])), None)
+            if run is None:
+                run = self.score(q)
+                runs.append(run)
+            out[ti] = run[1]
+        return out
+
+    def plain(self, values: Mapping[str, float], fresh_retrieval: bool = False) -> np.ndarray:
+        """Figures of every question under one setting, answered without replay or tracing (and, with
+        `fresh_retrieval`, without the retrieval cache): the check that the shortcuts are exact."""
+        del self.answerer._supported
+        if fresh_retrieval:
+            del self.answerer.retriever.search
+        try:
+            set_knobs(self.answerer, values)
+            return np.array([self.score(q)[1] for q in self.questions])
+        finally:
+            self.answerer.retriever.search, self.answerer._supported = self._cached_search, self._recorded
