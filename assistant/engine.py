@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from assistant.answer.answerer import Answerer
 from assistant.answer.generate import Generator
@@ -26,6 +27,7 @@ from assistant.search.index import (
 )
 from assistant.search.retrieve import Retriever
 from assistant.settings import Settings
+from assistant.tables.tasks import Task, tasks_table
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +126,11 @@ class Engine:
     def build_id(self) -> str:
         """The id of the build this engine serves (its folder under index/builds)."""
         return self.index.path.name
+
+    @cached_property
+    def tasks(self) -> list[Task]:
+        """The tasks table of the served build, extracted on first use (a reloaded engine extracts afresh)."""
+        return tasks_table(self.index)
 
     @property
     def skipped(self) -> list[dict]:

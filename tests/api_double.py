@@ -11,6 +11,7 @@ from assistant.legal.citations import ReferenceIndex
 from assistant.restore.restorer import Restoration, to_restored_span
 from assistant.search.query import years_covered
 from assistant.tables.targets import targets_table
+from assistant.tables.tasks import tasks_table
 from assistant.text.fold import fold
 from assistant.types import Answer, Chunk, Citation, Document, Metadata, Passage, Section
 
@@ -180,7 +181,7 @@ class DoubleAnswerer:
 
 
 def make_engine() -> SimpleNamespace:
-    """An engine-shaped object: .index (documents, chunks, restorations), .retriever, .answerer."""
+    """An engine-shaped object: .index (documents, chunks, restorations), .retriever, .answerer, .tasks."""
     documents, restorations = make_documents()
     chunks = []
     for doc in documents.values():
@@ -195,4 +196,5 @@ def make_engine() -> SimpleNamespace:
                                 fold(shown), shown, "h", doc.metadata))
     index = SimpleNamespace(documents=documents, chunks=chunks, restorations=restorations)
     retriever = DoubleRetriever(index)
-    return SimpleNamespace(index=index, retriever=retriever, answerer=DoubleAnswerer(retriever))
+    return SimpleNamespace(index=index, retriever=retriever, answerer=DoubleAnswerer(retriever),
+                           tasks=tasks_table(index))

@@ -1,4 +1,4 @@
-"""Response models of the auditor endpoints: the legal-reference index and the targets table."""
+"""Response models of the auditor endpoints: the legal-reference index, the targets and the tasks tables."""
 
 from __future__ import annotations
 
@@ -65,3 +65,26 @@ class TargetsResponse(BaseModel):
     areas: list[str]
     provinces: list[str]
     years: list[int]
+
+
+class TaskOut(BaseModel):
+    """A task a plan assigns: `text` is exactly the document text from `start` to `end` (as written)."""
+
+    source: str
+    kind: Literal["table", "prose"] = Field(description="From a task table (a row) or from prose")
+    content: str = Field(description="What is to be done, in the readable (restored) wording")
+    lead: str | None = Field(None, description="The unit in charge (chủ trì)")
+    partners: str | None = Field(None, description="Coordinating units (phối hợp)")
+    deadline: str | None = Field(None, description="As written: \"Thường xuyên\", \"Quý II/2025\"")
+    product: str | None = Field(None, description="The deliverable (sản phẩm), when stated")
+    section: str
+    start: int
+    end: int
+    text: str
+
+
+class TasksResponse(BaseModel):
+    """Tasks (filtered) and the lead units of all tasks, to suggest in the unit filter."""
+
+    tasks: list[TaskOut]
+    units: list[str]

@@ -1,4 +1,4 @@
-"""Auditor endpoints: the legal-reference index and the targets table (JSON, or CSV for spreadsheets)."""
+"""Auditor endpoints: the legal-reference index, the targets and the tasks tables (JSON, or CSV for spreadsheets)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from assistant.api import auditor_models as am
 from assistant.api.deps import EngineDep
 from assistant.engine import Engine
-from assistant.errors import BadRequest
+from assistant.errors import BadRequest, NotFound
 from assistant.text.fold import fold
 
 router = APIRouter()
@@ -75,16 +75,54 @@ async def targets(
             if (not doc or t.source == doc) and (not area or _same(t.area, area))
             and (not province or _same(t.province, province)) and (year is None or year in range(*_year_range(t.year)))]
     if format == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(am.TargetOut.model_fields))
-        writer.writeheader()
-        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
-        # A BOM so spreadsheet programs read the Vietnamese text as UTF-8.
-        return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="chi-tieu.csv"'})
+        return _csv(rows, list(am.TargetOut.model_fields), "chi-tieu.csv")
     years = sorted({y for t in table for y in range(*_year_range(t.year))})
     return am.TargetsResponse(targets=rows, areas=sorted({t.area for t in table if t.area}),
                               provinces=sorted({t.province for t in table if t.province}), years=years)
+
+
+@router.get("/api/tasks", response_model=am.TasksResponse, tags=["auditor"],
+            responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}})
+def tasks(
+    engine: EngineDep,
+    doc: Annotated[str | None, Query(max_length=500, description="Only this document")] = None,
+    unit: Annotated[str | None, Query(max_length=200, description="Tasks this unit leads or coordinates, "
+                                                                  "typed loosely: \"so noi vu\"")] = None,
+    format: Literal["json", "csv"] = "json",
+) -> am.TasksResponse | Response:
+    """Tasks the plans assign (content, lead unit, coordinating units, deadline, product) with exact spans."""
+    # A plain function: FastAPI runs it in a worker thread, so the first call's extraction does not stall
+    # the event loop.
+    if doc and doc not in engine.index.documents:
+        raise NotFound(f"Không có tài liệu {doc!r}.",
+                       hint=f"Unknown document {doc!r}; GET /api/documents lists the document ids.")
+    table = engine.tasks
+    wanted = _unit_pattern(unit)
+    rows = [{**t.to_dict(), "text": engine.index.documents[t.source].text[t.start:t.end]} for t in table
+            if (not doc or t.source == doc)
+            and (wanted is None or wanted.search(fold(f"{t.lead or ''} | {t.partners or ''}")))]
+    if format == "csv":
+        return _csv(rows, list(am.TaskOut.model_fields), "nhiem-vu.csv")
+    return am.TasksResponse(tasks=rows, units=sorted({t.lead for t in table if t.lead}, key=fold))
+
+
+def _unit_pattern(unit: str | None) -> re.Pattern[str] | None:
+    """The folded name as whole words: "so  noi vu" is in "Sở Nội vụ; Sở Y tế", "sở tc" not in "Sở TCCB"."""
+    words = fold(unit or "").split()
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)")
+
+
+def _csv(rows: list[dict], fields: list[str], filename: str) -> Response:
+    """Rows as a CSV download, every cell neutralised for spreadsheets."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
+    # A BOM so spreadsheet programs read the Vietnamese text as UTF-8.
+    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _year_range(period: str | None) -> tuple[int, int]:

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from assistant.api.app import create_app
+from assistant.text.fold import fold
 from tests.live_server import LiveServer, real_engine_and_settings
 
 pytestmark = pytest.mark.slow
@@ -284,5 +285,52 @@ def test_auditor_tables_filters_and_passage(page, live):
         assert mark.text_content() == expected[0]["text"]
     else:
         assert any(ch.isdigit() for ch in mark.text_content())
+    page.keyboard.press("Escape")
+    assert page.locator("#viewer").is_hidden()
+
+
+def test_auditor_tasks_filters_and_passage(page, live):
+    page.goto(live.url + "/auditor")
+    rows = page.locator("#tasks-table tbody tr")
+    rows.first.wait_for()
+    page.locator("#tasks-table[aria-busy=false]").wait_for()
+    api = httpx.get(live.url + "/api/tasks").json()
+    assert rows.count() == len(api["tasks"]) >= 1
+    first = api["tasks"][0]
+    cells = [first["content"], first["lead"] or "—", first["partners"] or "—", first["deadline"] or "—",
+             first["product"] or "—", first["source"]]
+    assert rows.first.locator("td").all_text_contents()[:6] == cells
+    assert page.locator("#tasks-units option").count() == len(api["units"])
+
+    # A lead unit typed as an auditor would: capitals, no diacritics.
+    lead = max(api["units"], key=lambda u: sum(t["lead"] == u for t in api["tasks"]))
+    page.fill("#tasks-unit", fold(lead).upper())
+    page.press("#tasks-unit", "Enter")
+    page.locator("#tasks-table[aria-busy=false]").wait_for()
+    led = httpx.get(live.url + "/api/tasks", params={"unit": lead}).json()["tasks"]
+    assert rows.count() == len(led) < len(api["tasks"])
+    assert "unit=" in page.get_attribute("#tasks-csv", "href")
+    assert lead in [rows.nth(i).locator("td").nth(1).text_content() for i in range(rows.count())]
+
+    page.fill("#tasks-unit", "")
+    source = api["tasks"][-1]["source"]
+    page.select_option("#tasks-doc", source)
+    page.locator("#tasks-table[aria-busy=false]").wait_for()
+    own = [t for t in api["tasks"] if t["source"] == source]
+    assert rows.count() == len(own)
+    assert {rows.nth(i).locator("td").nth(5).text_content() for i in range(rows.count())} == {source}
+    page.locator("#tasks").screenshot(path=str(ARTIFACTS / "auditor-tasks.png"))
+
+    rows.first.get_by_role("button", name="Xem").click()
+    mark = page.locator("#viewer-body mark")
+    mark.wait_for()
+    task = own[0]
+    detail = httpx.get(live.url + "/api/documents/" + task["source"],
+                       params={"start": task["start"], "end": task["end"]}).json()
+    h = detail["highlight"]
+    assert h["text"] == task["text"]
+    shown = detail["reading"][h["reading_start"]:h["reading_end"]] if detail["reading"] else task["text"]
+    assert mark.text_content() == shown and shown.strip()
+    assert page.locator("#viewer-section").text_content() == task["section"]
     page.keyboard.press("Escape")
     assert page.locator("#viewer").is_hidden()

@@ -1,4 +1,4 @@
-/* Auditor views: legal references and quantitative targets. Data only ever goes in as text (textContent). */
+/* Auditor views: legal references, quantitative targets and tasks. Data only ever goes in as text (textContent). */
 (function () {
   "use strict";
 
@@ -161,19 +161,55 @@
     });
   }
 
+  /* ---------- tasks ---------- */
+  function taskParams() {
+    return { doc: $("tasks-doc").value, unit: $("tasks-unit").value.trim() };
+  }
+
+  function loadTasks() {
+    var params = taskParams();
+    $("tasks-csv").href = "/api/tasks" + query(Object.assign({ format: "csv" }, params));
+    return load("tasks-table", "tasks-status", "/api/tasks" + query(params), function (body) {
+      var units = $("tasks-units");
+      if (!units.options.length) {
+        body.units.forEach(function (u) { units.appendChild(el("option", null, { value: u })); });
+      }
+      var tbody = $("tasks-table").tBodies[0];
+      tbody.textContent = "";
+      body.tasks.forEach(function (t) {
+        var tr = el("tr");
+        [t.content, t.lead || "—", t.partners || "—", t.deadline || "—", t.product || "—", t.source]
+          .forEach(function (v) { tr.appendChild(el("td", v)); });
+        var td = el("td");
+        td.appendChild(openButton("Xem", function () {
+          var title = "Nhiệm vụ" + (t.lead ? " của " + t.lead : "") + " — " + t.source;
+          openPassage(t.source, t.start, t.end, title, t.section);
+        }));
+        tr.appendChild(td);
+        tbody.appendChild(tr);
+      });
+      return body.tasks.length + " nhiệm vụ";
+    });
+  }
+
   $("refs-filters").addEventListener("submit", function (e) { e.preventDefault(); loadRefs(); });
   $("refs-doc").addEventListener("change", loadRefs);
   $("refs-type").addEventListener("change", loadRefs);
   $("targets-filters").addEventListener("submit", function (e) { e.preventDefault(); loadTargets(); });
   ["targets-area", "targets-province", "targets-year"].forEach(function (id) { $(id).addEventListener("change", loadTargets); });
+  $("tasks-filters").addEventListener("submit", function (e) { e.preventDefault(); loadTasks(); });
+  $("tasks-doc").addEventListener("change", loadTasks);
 
   getJSON("/api/documents").then(function (body) {
     var labels = {};
     body.documents.forEach(function (d) {
       labels[d.id] = d.id + (d.metadata.province ? " — " + d.metadata.province : "");
     });
-    fillSelect($("refs-doc"), body.documents.map(function (d) { return d.id; }), labels);
+    var ids = body.documents.map(function (d) { return d.id; });
+    fillSelect($("refs-doc"), ids, labels);
+    fillSelect($("tasks-doc"), ids, labels);
   }).catch(function () { /* the tables below still load */ });
   loadRefs();
   loadTargets();
+  loadTasks();
 }());
