@@ -327,7 +327,7 @@ def test_field_comparison_and_scoring_can_fail():
 
 
 def test_cli_neutralises_formulas_in_csv_and_refuses_two_formats():
-    from assistant.cli import _csv_safe
+    from assistant.cli.tables import csv_safe as _csv_safe
 
     assert _csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _csv_safe("-1") == "'-1"
     assert _csv_safe("@x") == "'@x" and _csv_safe("+7") == "'+7" and _csv_safe("Sở Y tế") == "Sở Y tế"
