@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from assistant.answer.statements import Sentence
 from assistant.types import Passage
 
+NOT_FOUND = "Các tài liệu hiện có không chứa thông tin để trả lời câu hỏi này."
+
 
 @dataclass
 class Candidate:

@@ -152,6 +152,17 @@ _KINDS = tuple((kind, re.compile(rx)) for kind, rx in (
 ))
 
 
+# "bao nhiêu ngày", "mấy trạm", "số lượng lớp": the measure a count question asks for (folded).
+_MEASURE = re.compile(r"\b(?:bao nhieu|may|so luong)\s+([a-z]{2,}(?:\s+(?:lam viec|thang|nam))?)")
+_NOT_MEASURES = {"phan", "lan", "la", "thi", "dong", "tien", "con", "so"}
+
+
+def asked_measure(question: str) -> str | None:
+    """The unit a count question asks for ("ngày" in "bao nhiêu ngày"), folded; None when it names none."""
+    m = _MEASURE.search(fold(question))
+    return m.group(1) if m and m.group(1).split()[0] not in _NOT_MEASURES else None
+
+
 def answer_kind(question: str) -> str:
     """What the question asks for: signer, percent, date, money, frequency, rank, number, target, unit, or text."""
     q = fold(question)
@@ -163,7 +174,7 @@ def _expand(folded: str) -> str:
     return re.sub(r"\bhdnd\b", "hoi dong nhan dan", re.sub(r"\bubnd\b", "uy ban nhan dan", folded))
 
 
-def kind_match(kind: str, *readings: str, own: tuple[str | None, ...] = ()) -> float:
+def kind_match(kind: str, *readings: str, own: tuple[str | None, ...] = (), measure: str | None = None) -> float:
     """1 when a sentence holds the kind of value asked for, 0 when it cannot answer, 0.5 when unknown; `own` are the
     document's issuer and parent, which name no unit a question asks for (the plan's own body is in every line)."""
     folded = " ".join(fold(r) for r in readings if r)
@@ -178,6 +189,8 @@ def kind_match(kind: str, *readings: str, own: tuple[str | None, ...] = ()) -> f
     if kind == "rank":
         return float(bool(re.search(r"\b(?:thu|hang|vi tri|top)\s+\d+", folded)))
     if kind == "number":
+        if measure:  # "bao nhiêu ngày": a number of days, not any number ("3621/QĐ-BYT", "năm 2025")
+            return float(bool(re.search(rf"\d[\d.,]*\s*(?:\([^)]{{0,30}}\)\s*)?{re.escape(measure)}\b", folded)))
         return float(bool(_NUMBERISH.search(folded)))
     if kind == "target":
         return float(bool(_PERCENT.search(folded) or _MONEY.search(folded)))
