@@ -115,3 +115,14 @@ def test_ingest_json_names_the_header_fields_each_document_lacks(tmp_path):
     doc = json.loads(out.stdout)["documents"][0]
     assert doc["metadata"]["number"] == "987/KH-UBND" and doc["metadata"]["province"] == "Nghệ An"
     assert "signer" in doc["missing"] and "number" not in doc["missing"]
+
+
+def test_ingest_shows_progress_on_a_large_corpus(tmp_path):
+    for n in range(20):
+        (tmp_path / f"plan_{n:02d}.md").write_text(f"# KẾ HOẠCH SỐ {n}\n\nCải cách hành chính năm 2024 của Sở Y tế, "
+                                                   f"đợt {n}: rà soát thủ tục hành chính.\n", encoding="utf-8")
+    out = _run("ingest", str(tmp_path), timeout=300)
+    assert out.returncode == 0, out.stderr
+    progress = [line for line in out.stderr.splitlines() if line.startswith("Đọc tài liệu:")]
+    assert progress[0] == "Đọc tài liệu: 2/20 tệp" and progress[-1] == "Đọc tài liệu: 20/20 tệp"
+    assert len(progress) == 10
