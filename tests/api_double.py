@@ -196,5 +196,8 @@ def make_engine() -> SimpleNamespace:
                                 fold(shown), shown, "h", doc.metadata))
     index = SimpleNamespace(documents=documents, chunks=chunks, restorations=restorations)
     retriever = DoubleRetriever(index)
+    status = {"build": "test-build", "built_at": None, "newer_build": None, "documents": len(documents),
+              "chunks": len(chunks), "skipped": [{"source": "bad.txt", "reason": "bad.txt: not UTF-8 text"}],
+              "build_error": None}
     return SimpleNamespace(index=index, retriever=retriever, answerer=DoubleAnswerer(retriever),
-                           tasks=tasks_table(index))
+                           tasks=tasks_table(index), status=lambda: dict(status))

@@ -210,6 +210,15 @@ def test_five_plans_and_every_kind_of_bad_file(tmp_path):
     assert not any("root:" in d.text for d in opened.index.documents.values())  # /etc/passwd never indexed
     answer = opened.answerer.ask(QUESTION)
     assert not answer.abstained and any(c.source in plans for c in answer.citations)
+    # served over HTTP: /readyz lists the skipped files with their reasons, /api/ask answers
+    from fastapi.testclient import TestClient
+
+    from assistant.api.app import create_app
+
+    with TestClient(create_app(settings, opened)) as client:
+        ready = client.get("/readyz").json()
+        assert ready["status"] == "ready" and {s["source"]: s["reason"] for s in ready["skipped"]} == reasons
+        assert client.post("/api/ask", json={"question": QUESTION}).json()["citations"]
 
     command = [sys.executable, "-m", "assistant.cli", "ingest", str(tmp_path / "corpus"), "--json"]
     out = subprocess.run(command,

@@ -176,12 +176,24 @@ class FeedbackResponse(BaseModel):
     stored: bool = True
 
 
+class SkippedFile(BaseModel):
+    """A corpus file the index left out, and why."""
+
+    source: str
+    reason: str
+
+
 class Health(BaseModel):
-    """Liveness or readiness."""
+    """Liveness or readiness; readiness also says which build is served and what the build left out."""
 
     status: str
     documents: int | None = None
     chunks: int | None = None
+    build: str | None = None
+    built_at: str | None = None
+    newer_build: str | None = Field(default=None, description="A newer build on disk; restart to serve it")
+    skipped: list[SkippedFile] = []
+    build_error: str | None = Field(default=None, description="Why the last rebuild failed (the old build serves)")
 
 
 # --- conversions ------------------------------------------------------------------------------------------------

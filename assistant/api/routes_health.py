@@ -19,9 +19,9 @@ async def healthz() -> m.Health:
 
 @router.get("/readyz", response_model=m.Health, tags=["health"])
 async def readyz(state: State) -> m.Health:
-    """Readiness: 503 until the index is loaded."""
+    """Readiness: 503 until the index is loaded; then the build served, a newer build if one exists, skipped files."""
     engine = state.ready_engine()
-    return m.Health(status="ready", documents=len(engine.index.documents), chunks=len(engine.index.chunks))
+    return m.Health(status="ready", **await to_thread.run_sync(engine.status))
 
 
 @router.post("/api/feedback", response_model=m.FeedbackResponse, tags=["feedback"])

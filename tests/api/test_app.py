@@ -22,10 +22,13 @@ def sse_events(text: str) -> list[tuple[str, object]]:
 
 
 def test_health_and_ready(client):
-    assert client.get("/healthz").json() == {"status": "ok", "documents": None, "chunks": None}
+    assert client.get("/healthz").json()["status"] == "ok"
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["documents"] == 2 and ready.json()["chunks"] > 2
+    # which build is served, whether a newer one waits, and the files the build left out with their reasons
+    assert ready.json()["build"] == "test-build" and ready.json()["newer_build"] is None
+    assert ready.json()["skipped"] == [{"source": "bad.txt", "reason": "bad.txt: not UTF-8 text"}]
 
 
 def test_not_ready_until_engine_loaded(settings):
