@@ -109,6 +109,15 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class UnsureWord:
+    """A word of a restored reading that the restoration is unsure of, with its spelling in the OCR text."""
+
+    start: int  # offsets in the reading
+    end: int
+    ocr: str
+
+
+@dataclass(frozen=True)
 class Citation:
     """A numbered citation: a passage span and the document it belongs to."""
 
@@ -120,6 +129,7 @@ class Citation:
     section: str
     document: Metadata
     reading: str | None = None  # restored reading shown to users when the source is OCR text
+    unsure: tuple[UnsureWord, ...] = ()  # words of `reading` restored with a small margin
 
 
 @dataclass(frozen=True)

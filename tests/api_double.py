@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from assistant.legal.citations import ReferenceIndex
-from assistant.restore.restorer import Restoration, to_restored_span
+from assistant.restore.restorer import Restoration, to_restored_span, unsure_words
 from assistant.search.query import years_covered
 from assistant.tables.targets import targets_table
 from assistant.tables.tasks import tasks_table
@@ -58,18 +58,24 @@ nhiệm vụ được giao tại Kế hoạch số 10316/KH-UBND ngày 22/12/201
 của Chủ tịch UBND tỉnh.
 """
 
+# OCR tokens the double's restoration marks unsure, as the restorer marks a token read with a small margin.
+UNSURE_OCR = frozenset({"18", "nhan;"})
+
 OCR_SOURCE = "000_ha_tinh.txt"
 CLEAN_SOURCE = "001_khanh_hoa.md"
 
 
-def aligned_restoration(pairs: list[tuple[str, str]]) -> tuple[str, Restoration]:
-    """The OCR text and a Restoration mapping each of its tokens to the restored token."""
-    original, restored, tokens = [], [], []
+def aligned_restoration(pairs: list[tuple[str, str]], unsure: frozenset[str] = frozenset()) -> tuple[str, Restoration]:
+    """The OCR text and a Restoration mapping each of its tokens to the restored token; OCR tokens in `unsure`
+    are marked unsure."""
+    original, restored, tokens, marked = [], [], [], []
     o_pos = r_pos = 0
     for o_line, r_line in pairs:
         o_toks, r_toks = o_line.split(" ") if o_line else [], r_line.split(" ") if r_line else []
         assert len(o_toks) == len(r_toks), (o_line, r_line)
         for o_tok, r_tok in zip(o_toks, r_toks, strict=True):
+            if o_tok in unsure:
+                marked.append(len(tokens))
             tokens.append((o_pos, o_pos + len(o_tok), r_pos, r_pos + len(r_tok)))
             o_pos += len(o_tok) + 1
             r_pos += len(r_tok) + 1
@@ -78,7 +84,7 @@ def aligned_restoration(pairs: list[tuple[str, str]]) -> tuple[str, Restoration]
         r_pos += 0 if r_toks else 1
         original.append(o_line)
         restored.append(r_line)
-    return "\n".join(original) + "\n", Restoration("\n".join(restored) + "\n", tuple(tokens))
+    return "\n".join(original) + "\n", Restoration("\n".join(restored) + "\n", tuple(tokens), tuple(marked))
 
 
 def _paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -92,7 +98,7 @@ def _section(text: str, title: str, end: int | None = None, children: tuple[Sect
 
 def make_documents() -> tuple[dict[str, Document], dict[str, Restoration]]:
     """The two excerpt documents and the OCR one's restoration."""
-    ocr_text, restoration = aligned_restoration(OCR_LINES)
+    ocr_text, restoration = aligned_restoration(OCR_LINES, UNSURE_OCR)
     ocr = Document(
         OCR_SOURCE, ocr_text, "x" * 64, "txt", "utf-8",
         Metadata(issuer="Sở Y tế tỉnh Hà Tĩnh", parent="UBND tỉnh Hà Tĩnh", province="Hà Tĩnh", number="35/KH-SYT",
@@ -173,8 +179,10 @@ class DoubleAnswerer:
         cites = []
         parts = []
         for n, p in enumerate(passages[:2], start=1):
-            md = self.retriever.index.documents[p.source].metadata
-            cites.append(Citation(n, p.source, p.start, p.end, p.text, p.section, md, p.reading))
+            doc = self.retriever.index.documents[p.source]
+            r = self.retriever.index.restorations.get(p.source)
+            unsure = unsure_words(r, doc.text, p.start, p.end) if r is not None else ()
+            cites.append(Citation(n, p.source, p.start, p.end, p.text, p.section, doc.metadata, p.reading, unsure))
             parts.append(" ".join((p.reading or p.text).split()) + f" [{n}]")
         return Answer(question, " ".join(parts), tuple(cites), tuple(passages), False,
                       {"retrieve": (time.perf_counter() - t0) * 1000})

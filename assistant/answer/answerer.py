@@ -16,7 +16,7 @@ from assistant.answer.render import Candidate, doc_label, doc_name, evidence_fir
 from assistant.answer.statements import Scorer, Sentence, answer_kind, kind_match, split
 from assistant.documents.structure import path_at
 from assistant.legal.citations import ReferenceIndex
-from assistant.restore.restorer import to_original_span, to_restored_span
+from assistant.restore.restorer import to_original_span, to_restored_span, unsure_words
 from assistant.search.crosslingual import to_vietnamese
 from assistant.search.query import QueryInfo, analyse, place_names
 from assistant.search.retrieve import Filters, Retriever, check_question
@@ -332,6 +332,8 @@ class Answerer(LegalAnswers):
         raise KeyError(source)
 
     def _cite(self, n: int, sentence: Sentence, passage: Passage) -> Citation:
-        md = self.retriever.index.documents[sentence.source].metadata
-        return Citation(n, sentence.source, sentence.start, sentence.end, sentence.text, passage.section, md,
-                        self._reading(sentence.source, sentence.start, sentence.end))
+        document = self.retriever.index.documents[sentence.source]
+        r = self.retriever.index.restorations.get(sentence.source)
+        unsure = unsure_words(r, document.text, sentence.start, sentence.end) if r is not None else ()
+        return Citation(n, sentence.source, sentence.start, sentence.end, sentence.text, passage.section,
+                        document.metadata, self._reading(sentence.source, sentence.start, sentence.end), unsure)

@@ -61,6 +61,14 @@ class DocumentRef(BaseModel):
     title: str | None = None
 
 
+class UnsureWordOut(BaseModel):
+    """A word of `reading` that OCR restoration is unsure of: `reading[start:end]`, read from `ocr`."""
+
+    start: int = Field(description="Start of the word in the citation's `reading`")
+    end: int = Field(description="End of the word in the citation's `reading`")
+    ocr: str = Field(description="The word as the OCR text spells it (in `quote`)")
+
+
 class CitationOut(BaseModel):
     """A numbered citation: `quote` is exactly the source text from `start` to `end`."""
 
@@ -72,6 +80,9 @@ class CitationOut(BaseModel):
     section: str
     document: DocumentRef
     reading: str | None = Field(None, description="Restored reading of the quote when the source is OCR text")
+    unsure: list[UnsureWordOut] = Field(
+        default_factory=list, description="Words of `reading` whose restoration is unsure (the decoder's margin "
+                                          "to another word is small), with their OCR spelling; empty otherwise")
 
 
 class PassageOut(BaseModel):
@@ -208,7 +219,8 @@ def document_ref(md: Metadata) -> DocumentRef:
 def citation_out(c: Citation) -> CitationOut:
     """API form of a citation."""
     return CitationOut(n=c.n, source=c.source, start=c.start, end=c.end, quote=c.quote, section=c.section,
-                       document=document_ref(c.document), reading=c.reading)
+                       document=document_ref(c.document), reading=c.reading,
+                       unsure=[UnsureWordOut(start=u.start, end=u.end, ocr=u.ocr) for u in c.unsure])
 
 
 def passage_out(p: Passage) -> PassageOut:

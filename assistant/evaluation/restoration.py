@@ -1,4 +1,5 @@
-"""Token accuracy of OCR restoration against hand-read lines (evals/ocr_restore_dev.jsonl)."""
+"""Token accuracy of OCR restoration against hand-read lines (evals/ocr_restore_dev.jsonl), and how well the
+decoder's margin tells its wrong tokens (precision and recall of the tokens it marks unsure)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from collections import Counter
 from pathlib import Path
 
 from assistant.documents.read import read_corpus
-from assistant.restore.restorer import for_document, get_model, restore_line
+from assistant.restore.restorer import UNSURE_MARGIN, for_document, get_model, line_margins
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PATHS = (Path("/work/shared/evals/ocr_restore_dev.jsonl"), Path("evals/ocr_restore_dev.jsonl"))
+MARGIN_SWEEP = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)  # margins reported beside UNSURE_MARGIN, to choose it
 
 
 def _norm(token: str) -> str:
@@ -25,7 +27,8 @@ def _norm(token: str) -> str:
 
 def evaluate(path: str | Path, corpus_dir: Path) -> dict:
     """Restore every `ocr` line as the index does (the corpus's model, the OCR channel fitted on the line's
-    own document) and compare token i with gold token i (NFC, case-insensitive)."""
+    own document) and compare token i with gold token i (NFC, case-insensitive); a token the restorer would mark
+    unsure (margin under UNSURE_MARGIN) counts as a hit when it is wrong."""
     rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = {raw.source: raw.text for raw in read_corpus(corpus_dir)[0]}
     model = get_model(texts.values())
@@ -36,9 +39,11 @@ def evaluate(path: str | Path, corpus_dir: Path) -> dict:
     errors: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], str] = {}
     misaligned = 0
+    judged: list[tuple[float, bool]] = []  # (margin, wrong) per token
     start = time.perf_counter()
     for row in rows:
-        predicted = restore_line(row["ocr"], models[row.get("source")]).split()
+        line, margins = line_margins(row["ocr"], models[row.get("source")])
+        predicted = line.split()
         gold = row["restored"].split()
         ocr = row["ocr"].split()
         unsure = set(row.get("unsure", []))
@@ -50,6 +55,7 @@ def evaluate(path: str | Path, corpus_dir: Path) -> dict:
             total += 1
             correct += ok
             raw_correct += i < len(ocr) and _norm(ocr[i]) == _norm(g)
+            judged.append((margins[i] if i < len(margins) else 0.0, not ok))
             if i not in unsure:
                 sure_total += 1
                 sure_correct += ok
@@ -66,9 +72,21 @@ def evaluate(path: str | Path, corpus_dir: Path) -> dict:
         "raw_ocr_accuracy": raw_correct / total if total else 0.0,
         "misaligned_lines": misaligned,
         "seconds": round(elapsed, 3),
+        "unsure_margin": UNSURE_MARGIN,
+        "unsure": _flagging(judged, UNSURE_MARGIN),
+        "unsure_sweep": [_flagging(judged, m) for m in MARGIN_SWEEP],
         "top_errors": [{"gold": g, "predicted": p, "ocr": examples[(g, p)], "count": c}
                        for (g, p), c in errors.most_common(30)],
     }
+
+
+def _flagging(judged: list[tuple[float, bool]], margin: float) -> dict:
+    """Tokens marked unsure at `margin` against the wrong ones: precision, recall and counts."""
+    marked = [wrong for m, wrong in judged if m < margin]
+    hits, wrong = sum(marked), sum(w for _, w in judged)
+    return {"margin": margin, "marked": len(marked), "marked_wrong": hits, "marked_right": len(marked) - hits,
+            "wrong": wrong, "precision": hits / len(marked) if marked else 0.0,
+            "recall": hits / wrong if wrong else 0.0, "f1": 2 * hits / (len(marked) + wrong) if marked or wrong else 0.0}
 
 
 def _markdown(report: dict) -> str:
@@ -76,16 +94,33 @@ def _markdown(report: dict) -> str:
         "# OCR restoration report",
         "",
         f"- data: `{report['path']}` ({report['lines']} lines, {report['tokens']} tokens)",
-        f"- token accuracy: **{report['accuracy']:.4f}** (excluding unsure: {report['accuracy_excluding_unsure']:.4f})",
+        f"- token accuracy: **{report['accuracy']:.4f}** (excluding the tokens the hand reading marks unsure: "
+        f"{report['accuracy_excluding_unsure']:.4f})",
         f"- raw OCR accuracy: {report['raw_ocr_accuracy']:.4f}",
         f"- lines with a token-count mismatch: {report['misaligned_lines']}",
-        f"- restoration time: {report['seconds']} s",
+        f"- restoration time (with margins): {report['seconds']} s",
+        "",
+        f"## Unsure words (margin under {report['unsure_margin']} nats)",
+        "",
+        _flag_line(report["unsure"]),
+        "",
+        "| margin | marked | wrong marked | right marked | precision | recall | F1 |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        *(f"| {f['margin']} | {f['marked']} | {f['marked_wrong']} | {f['marked_right']} | {f['precision']:.3f} "
+          f"| {f['recall']:.3f} | {f['f1']:.3f} |" for f in report["unsure_sweep"]),
+        "",
+        "## Most frequent errors",
         "",
         "| gold | predicted | OCR | count |",
         "| --- | --- | --- | --- |",
     ]
     lines += [f"| {e['gold']} | {e['predicted']} | {e['ocr']} | {e['count']} |" for e in report["top_errors"]]
     return "\n".join(lines) + "\n"
+
+
+def _flag_line(f: dict) -> str:
+    return (f"- marked unsure: {f['marked']} tokens, {f['marked_wrong']} of the {f['wrong']} wrong ones and "
+            f"{f['marked_right']} right ones: precision {f['precision']:.3f}, recall {f['recall']:.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(_markdown(report), encoding="utf-8")
     out.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    log.info("accuracy %.4f (excluding unsure %.4f) -> %s", report["accuracy"],
-             report["accuracy_excluding_unsure"], out)
+    log.info("accuracy %.4f (excluding hand-marked unsure %.4f); marked unsure: precision %.3f, recall %.3f -> %s",
+             report["accuracy"], report["accuracy_excluding_unsure"], report["unsure"]["precision"],
+             report["unsure"]["recall"], out)
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from assistant.restore.margins import Key, Lattice, token_margins
 from assistant.restore.model import BOS, FOREIGN, NUM, UNK, RestoreModel, mid_sentence_case
 from assistant.restore.names import name_arcs
 from assistant.text import syllables as sy
@@ -13,6 +14,10 @@ from assistant.text import syllables as sy
 CHANNEL_WEIGHT = 1.0
 NUMBER_AS_WORD_PENALTY = 4.0  # a bare number is usually a number; a word needs strong context ("16 trình")
 DAMAGE_THRESHOLD = 0.3
+# A token whose best alternative costs less than this much more (nats: under e^2, about 7 times less likely) is
+# marked unsure. Chosen on evals/ocr_restore_dev.jsonl for the best F1 of "unsure" against the wrong tokens
+# (`python -m assistant.evaluation.restoration` reports precision and recall at this and nearby margins).
+UNSURE_MARGIN = 2.0
 BEAM = 12
 OOV_PENALTY = 8.0
 OOV_PENALTY_LOWER = 14.0  # lowercase loanwords are rarer in plans than OCR garbage
@@ -102,6 +107,16 @@ def decode_line(line: str, model: RestoreModel) -> str:
 
 def decode_lines(lines: list[str], model: RestoreModel) -> list[str]:
     """Decode consecutive lines as one sequence so a sentence broken across lines keeps its context."""
+    return _decode(lines, model, with_margins=False)[0]
+
+
+def decode_with_margins(lines: list[str], model: RestoreModel) -> tuple[list[str], list[float]]:
+    """`decode_lines` plus each whitespace token's margin: the extra cost (nats) of the best reading that writes
+    another word there (inf for tokens with no alternative)."""
+    return _decode(lines, model, with_margins=True)
+
+
+def _decode(lines: list[str], model: RestoreModel, with_margins: bool) -> tuple[list[str], list[float]]:
     split = [re.split(r"(\s+)", line) for line in lines]
     raws = [p for pieces in split for p in pieces if p and not p.isspace()]
     cores = [split_token(p)[1] for p in raws]
@@ -110,7 +125,10 @@ def decode_lines(lines: list[str], model: RestoreModel) -> list[str]:
         if title is not None:  # names take the whole-name arcs; a capital on a plain word has its price
             slot[:] = [(o, lm, c + model.case_cost(lm, title)) for o, lm, c in slot]
     arcs = _name_arcs(cores, raws, model)
-    outs = iter(_viterbi(slots, arcs, model))
+    lattice = Lattice() if with_margins else None
+    best = _viterbi(slots, arcs, model, lattice)
+    margins = token_margins(lattice, best) if lattice is not None else []
+    outs = iter(best)
     result = []
     for pieces in split:
         rebuilt = []
@@ -120,7 +138,7 @@ def decode_lines(lines: list[str], model: RestoreModel) -> list[str]:
                 piece = lead + next(outs) + trail
             rebuilt.append(piece)
         result.append("".join(rebuilt))
-    return result
+    return result, margins
 
 
 def _name_arcs(cores: list[str], raws: list[str], model: RestoreModel) -> dict[int, list[tuple[list[str], str, float]]]:
@@ -134,27 +152,35 @@ def _name_arcs(cores: list[str], raws: list[str], model: RestoreModel) -> dict[i
 
 
 def _viterbi(slots: list[list[tuple[str, str, float]]], arcs: dict[int, list[tuple[list[str], str, float]]],
-             model: RestoreModel) -> list[str]:
-    """Beam search over a lattice with a trigram LM: one-token candidates plus whole-name arcs."""
+             model: RestoreModel, lattice: Lattice | None = None) -> list[str]:
+    """Beam search over a lattice with a trigram LM: one-token candidates plus whole-name arcs; records the
+    expanded states and every step in `lattice` when one is given."""
     Beam = tuple[float, str, str, list[str]]  # score, LM token before last, last LM token, outputs
-    pending: list[dict[tuple[str, str, str], Beam]] = [{} for _ in range(len(slots) + 1)]
+    pending: list[dict[Key, Beam]] = [{} for _ in range(len(slots) + 1)]
     pending[0][(BOS, BOS, "")] = (0.0, BOS, BOS, [])
 
-    def push(at: int, beam: Beam, outs: list[str], lm_tok: str, cost: float) -> None:
+    def push(frm: int, src: Key, at: int, beam: Beam, outs: list[str], lm_tok: str, cost: float) -> None:
         score, p2, p1, path = beam
-        s = score + CHANNEL_WEIGHT * cost - model.logp3(p2, p1, lm_tok)
+        step = CHANNEL_WEIGHT * cost - model.logp3(p2, p1, lm_tok)
+        s = score + step
         key = (p1, lm_tok, outs[-1])
+        if lattice is not None:
+            lattice.edges.append((frm, src, step, at, key, tuple(outs)))
         if key not in pending[at] or s < pending[at][key][0]:
             pending[at][key] = (s, p1, lm_tok, path + outs)
 
     for i, cands in enumerate(slots):
-        beams = sorted(pending[i].values(), key=lambda b: b[0])[:BEAM]
+        beams = sorted(pending[i].items(), key=lambda kb: kb[1][0])[:BEAM]
         pending[i] = {}
-        for beam in beams:
+        if lattice is not None:
+            lattice.kept.append({key: beam[0] for key, beam in beams})
+        for key, beam in beams:
             for out, lm_tok, cost in cands:
-                push(i + 1, beam, [out], lm_tok, cost)
+                push(i, key, i + 1, beam, [out], lm_tok, cost)
             for outs, lm_tok, cost in arcs.get(i, ()):
-                push(i + len(outs), beam, outs, lm_tok, cost)
+                push(i, key, i + len(outs), beam, outs, lm_tok, cost)
+    if lattice is not None:
+        lattice.kept.append({key: beam[0] for key, beam in pending[-1].items()})
     final = sorted(pending[-1].values(), key=lambda b: b[0])
     return final[0][3] if final else []
 

@@ -8,6 +8,7 @@ channel fitted on itself, so adding a damaged or unreadable document never chang
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -15,15 +16,16 @@ from collections.abc import Iterable
 from dataclasses import fields, replace
 
 from assistant.restore import store
-from assistant.restore.decode import DAMAGE_THRESHOLD, damage, decode_line, decode_lines
+from assistant.restore.decode import DAMAGE_THRESHOLD, UNSURE_MARGIN, damage, decode_line, decode_with_margins
 from assistant.restore.model import MODEL_VERSION, RestoreModel
-from assistant.restore.spans import Restoration, to_original_span, to_restored_span
+from assistant.restore.spans import Restoration, UnsureWord, to_original_span, to_restored_span, unsure_words
 from assistant.restore.train import build_model, train_channel
 from assistant.text import syllables as sy
 
 log = logging.getLogger(__name__)
 
-VERSION = MODEL_VERSION  # recorded in the index manifest: a new restorer means a rebuilt index
+# Recorded in the index manifest: a new restorer, or another margin for unsure words, means a rebuilt index.
+VERSION = f"{MODEL_VERSION}+unsure<{UNSURE_MARGIN}"
 MAX_MODELS = 4  # corpora (sets of clean documents) kept in memory
 MAX_ADAPTED = 64  # damaged documents whose fitted channel is kept in memory
 MAX_LINE_MEMO = 100_000
@@ -32,9 +34,9 @@ _models: OrderedDict[str, RestoreModel] = OrderedDict()
 _adapted: OrderedDict[tuple[str, str], RestoreModel] = OrderedDict()
 _lock = threading.RLock()
 
-__all__ = ["DAMAGE_THRESHOLD", "VERSION", "Restoration", "RestoreModel", "damage_score", "for_document",
-           "get_model", "is_damaged", "line_model", "restore_line", "restore_text", "to_original_span",
-           "to_restored_span"]
+__all__ = ["DAMAGE_THRESHOLD", "UNSURE_MARGIN", "VERSION", "Restoration", "RestoreModel", "UnsureWord",
+           "damage_score", "for_document", "get_model", "is_damaged", "line_margins", "line_model", "restore_line",
+           "restore_text", "to_original_span", "to_restored_span", "unsure_words"]
 
 
 def _remember(memo: OrderedDict, key: object, value: RestoreModel, limit: int) -> RestoreModel:
@@ -110,6 +112,16 @@ def restore_line(line: str, model: RestoreModel | None = None) -> str:
     return out
 
 
+def line_margins(line: str, model: RestoreModel | None = None) -> tuple[str, list[float]]:
+    """`restore_line` and each whitespace token's margin (nats; inf where the line is not decoded or a token has no
+    alternative): what the restoration eval measures unsure words on."""
+    model = model or get_model()
+    if damage(line, model) < DAMAGE_THRESHOLD:
+        return line, [math.inf] * len(line.split())
+    out, margins = decode_with_margins([line], model)
+    return out[0], margins
+
+
 def damage_score(text: str, model: RestoreModel | None = None) -> float:
     """Share of word tokens that look OCR-damaged or stripped of diacritics (0 clean .. 1 damaged)."""
     return damage(text, model or get_model())
@@ -122,16 +134,19 @@ def is_damaged(text: str, model: RestoreModel | None = None) -> bool:
 
 def restore_text(text: str, model: RestoreModel | None = None) -> Restoration:
     """Restore a whole document when it looks damaged (with the channel fitted on it); keep lines and
-    whitespace tokens aligned."""
+    whitespace tokens aligned, and mark the tokens decoded with a margin under UNSURE_MARGIN."""
     model = for_document(model or get_model(), text)
     lines = text.split("\n")
+    unsure: list[int] = []
     if damage(text, model) >= DAMAGE_THRESHOLD:
-        out_lines, para_start = list(lines), None
+        out_lines, para_start, seen = list(lines), None, 0  # seen: tokens of the paragraphs before this one
         for i, line in enumerate(lines + [""]):
             if line.strip() and para_start is None:
                 para_start = i
             elif not line.strip() and para_start is not None:
-                out_lines[para_start:i] = decode_lines(lines[para_start:i], model)
+                out_lines[para_start:i], margins = decode_with_margins(lines[para_start:i], model)
+                unsure += [seen + k for k, m in enumerate(margins) if m < UNSURE_MARGIN]
+                seen += len(margins)
                 para_start = None
         lines = out_lines
     restored = "\n".join(lines)
@@ -139,4 +154,5 @@ def restore_text(text: str, model: RestoreModel | None = None) -> Restoration:
     spans_r = [(m.start(), m.end()) for m in re.finditer(r"\S+", restored)]
     if len(spans_o) != len(spans_r):  # cannot happen: each token maps to one non-space token
         raise RuntimeError("restoration changed the token count")
-    return Restoration(restored, tuple((a, b, c, d) for (a, b), (c, d) in zip(spans_o, spans_r, strict=True)))
+    tokens = tuple((a, b, c, d) for (a, b), (c, d) in zip(spans_o, spans_r, strict=True))
+    return Restoration(restored, tokens, tuple(unsure))

@@ -7,6 +7,9 @@ import functools
 import math
 from dataclasses import dataclass
 
+from assistant.restore.decode import split_token
+from assistant.types import UnsureWord
+
 
 @dataclass(frozen=True)
 class Restoration:
@@ -14,6 +17,7 @@ class Restoration:
 
     text: str
     tokens: tuple[tuple[int, int, int, int], ...]  # (orig_start, orig_end, restored_start, restored_end)
+    unsure: tuple[int, ...] = ()  # ascending indices of the tokens restored with a margin under UNSURE_MARGIN
 
     @functools.cached_property
     def starts(self) -> dict[int, list[int]]:
@@ -51,3 +55,22 @@ def to_restored_span(r: Restoration, start: int, end: int) -> tuple[int, int]:
 def to_original_span(r: Restoration, start: int, end: int) -> tuple[int, int]:
     """Map a span of the restored text back to the original text."""
     return _map_span(r, start, end, 2, 0)
+
+
+def unsure_words(r: Restoration, text: str, start: int, end: int) -> tuple[UnsureWord, ...]:
+    """The unsure words of the restored reading of text[start:end], as spans of that reading (punctuation around
+    a word left out), each with the word as `text` (the original) spells it."""
+    if not r.unsure:
+        return ()
+    s, e = to_restored_span(r, start, end)
+    first = bisect.bisect_right(r.starts[0], start) - 1  # the token holding `start`, if any
+    out = []
+    for i in r.unsure[bisect.bisect_left(r.unsure, max(first, 0)):]:
+        o0, o1, r0, r1 = r.tokens[i]
+        if o0 >= end:
+            break
+        lead, core, trail = split_token(text[o0:o1])
+        a, b = max(r0 + len(lead), s), min(r1 - len(trail), e)
+        if core and a < b:
+            out.append(UnsureWord(a - s, b - s, core))
+    return tuple(out)

@@ -32,7 +32,7 @@ from assistant.types import Chunk, Document, Metadata, Section
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: a restoration stores its unsure tokens
 FIX = "run `assistant index` (or `make index`) to rebuild it"
 
 
@@ -213,7 +213,7 @@ def _write(path: Path, parsed: ParsedCorpus, chunks: list[Chunk], vectors: np.nd
             }
             r = parsed.restorations.get(d.source)
             if r is not None:
-                record["restoration"] = {"text": r.text, "tokens": [list(t) for t in r.tokens]}
+                record["restoration"] = {"text": r.text, "tokens": [list(t) for t in r.tokens], "unsure": list(r.unsure)}
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
     manifest = config.expected() | {
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -266,7 +266,8 @@ def load_index(index_dir: Path, config: IndexConfig) -> Index:
         )
         if "restoration" in r:
             restorations[r["source"]] = Restoration(
-                text=r["restoration"]["text"], tokens=tuple(tuple(t) for t in r["restoration"]["tokens"])
+                text=r["restoration"]["text"], tokens=tuple(tuple(t) for t in r["restoration"]["tokens"]),
+                unsure=tuple(r["restoration"]["unsure"]),
             )
     chunks = []
     for line in (path / "chunks.jsonl").open(encoding="utf-8"):

@@ -127,6 +127,8 @@ def test_dev_accuracy() -> None:
     report = evaluate(DEV, ROOT / "corpus")
     assert report["misaligned_lines"] == 0
     assert report["accuracy"] >= 0.955, report["top_errors"][:10]
+    # the tokens marked unsure hold most of the wrong ones, and are not mostly right ones (0.74 / 0.47 measured)
+    assert report["unsure"]["recall"] >= 0.65 and report["unsure"]["precision"] >= 0.4, report["unsure"]
 
 
 def test_domain_lm_is_a_distribution(model) -> None:
