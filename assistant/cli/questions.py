@@ -11,6 +11,16 @@ import typer
 
 from assistant.cli.app import JsonOpt, ProvinceOpt, SourceOpt, YearOpt, _settings, app, console, err
 from assistant.errors import BadRequest
+from assistant.types import Citation
+
+
+def marked_reading(c: Citation, limit: int = 300) -> str:
+    """A citation's restored reading on one line, each word the restoration is unsure of followed by "?"."""
+    text = c.reading or ""
+    for u in reversed(c.unsure):
+        text = text[:u.end] + "?" + text[u.end:]
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
 def _filters(source, province, year):
@@ -73,6 +83,10 @@ def ask(
             f"[{c.n}] {md.issuer or c.source} · {md.number or ''} · {c.section} · {c.source} [{c.start}:{c.end}]",
             markup=False, highlight=False,
         )
+        if c.unsure and c.reading:  # OCR words read with doubt: marked in the reading, with their OCR spelling
+            words = ", ".join(f"{c.reading[u.start:u.end]} ← {u.ocr}" for u in c.unsure)
+            console.print(f"    {marked_reading(c)}\n    (?) chưa chắc, bản gốc OCR: {words}", markup=False,
+                          highlight=False)
 
 
 @app.command("eval")

@@ -334,3 +334,48 @@ def test_auditor_tasks_filters_and_passage(page, live):
     assert page.locator("#viewer-section").text_content() == task["section"]
     page.keyboard.press("Escape")
     assert page.locator("#viewer").is_hidden()
+
+
+@pytest.fixture(scope="module")
+def double_live(tmp_path_factory):
+    """A live server over the in-memory double, whose OCR reading has two words marked unsure."""
+    from assistant.settings import Settings
+    from tests.api_double import make_engine
+
+    tmp = tmp_path_factory.mktemp("double")
+    settings = Settings(index_dir=tmp / "index", feedback_db=tmp / "feedback.sqlite3")
+    with LiveServer(create_app(settings, make_engine())) as server:
+        yield server
+
+
+def test_unsure_words_show_their_ocr_spelling(browser, double_live):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(double_live.url + "/")
+    _, events = ask(page, QUESTION)
+    first = events["citations"][0][0]
+    assert [u["ocr"] for u in first["unsure"]] == ["18", "nhan"]
+    source = page.locator(".msg.assistant button.source").first
+    flat = " ".join(first["reading"].split())
+    assert source.locator(".quote").text_content() == (flat if len(flat) <= 220 else flat[:219] + "…")
+    words = source.locator(".unsure")
+    assert [words.nth(i).text_content() for i in range(words.count())] == ["lệ", "nhận"]
+    assert [words.nth(i).get_attribute("title") for i in range(2)] == ["Bản gốc OCR: 18", "Bản gốc OCR: nhan"]
+    assert words.first.evaluate("e => getComputedStyle(e).textDecorationStyle") == "dotted"
+    assert source.locator(".quote").evaluate("e => getComputedStyle(e).textDecorationStyle") != "dotted"
+    words.first.hover()  # the tooltip is the browser's own, from the title: hovering must not open the citation
+    assert page.locator(".viewer").is_hidden()
+    page.screenshot(path=str(ARTIFACTS / "unsure-words.png"))
+
+    source.click()  # the reading pane marks the same words inside the highlighted passage
+    reading_mark = page.locator(".viewer mark").nth(1)
+    reading_mark.wait_for()
+    assert reading_mark.text_content() == first["reading"]
+    marked = reading_mark.locator(".unsure")
+    assert [(marked.nth(i).text_content(), marked.nth(i).get_attribute("title")) for i in range(marked.count())] == [
+        ("lệ", "Bản gốc OCR: 18"), ("nhận", "Bản gốc OCR: nhan")]
+    assert page.locator(".viewer mark").first.locator(".unsure").count() == 0  # the OCR pane shows the OCR itself
+    context.close()
+    assert errors == [], errors

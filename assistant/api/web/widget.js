@@ -260,7 +260,7 @@
           el("span", { class: "n", text: "[" + c.n + "]" }),
           el("span", { class: "label", text: docLabel(c) }),
           el("span", { class: "section", text: c.section || "" }),
-          el("span", { class: "quote", text: shorten(c.reading || c.quote, 220) })
+          quote(c, 220)
         ]);
         list.appendChild(el("li", {}, [open]));
       });
@@ -274,9 +274,38 @@
     return [d.issuer, d.number, d.issue_date].filter(Boolean).join(" · ") || c.source;
   }
 
-  function shorten(text, n) {
-    var flat = (text || "").replace(/\s+/g, " ").trim();
-    return flat.length > n ? flat.slice(0, n - 1) + "…" : flat;
+  // The quote as listed: the restored reading when there is one, whitespace flattened and cut at n characters,
+  // with the words the restoration is unsure of marked and their OCR spelling on hover.
+  function quote(c, n) {
+    var text = c.reading || c.quote || "", words = c.reading ? c.unsure || [] : [];
+    var pieces = splitUnsure(text, words).map(function (p) { return { text: p.text.replace(/\s+/g, " "), ocr: p.ocr }; });
+    pieces[0].text = pieces[0].text.replace(/^ /, "");
+    pieces[pieces.length - 1].text = pieces[pieces.length - 1].text.replace(/ $/, "");
+    var total = pieces.reduce(function (sum, p) { return sum + p.text.length; }, 0);
+    var budget = total > n ? n - 1 : total, box = el("span", { class: "quote" });
+    pieces.forEach(function (p) {
+      var t = p.text.slice(0, Math.max(0, budget));
+      budget -= t.length;
+      if (t) box.appendChild(p.ocr === undefined ? document.createTextNode(t) : unsureWord(t, p.ocr));
+    });
+    if (total > n) box.appendChild(document.createTextNode("…"));
+    return box;
+  }
+
+  // Plain and unsure pieces of a reading; `words` are {start, end, ocr} spans of it, in order.
+  function splitUnsure(text, words) {
+    var pieces = [], pos = 0;
+    words.forEach(function (u) {
+      if (u.start < pos || u.end > text.length || u.start >= u.end) return;
+      pieces.push({ text: text.slice(pos, u.start) }, { text: text.slice(u.start, u.end), ocr: u.ocr });
+      pos = u.end;
+    });
+    pieces.push({ text: text.slice(pos) });
+    return pieces;
+  }
+
+  function unsureWord(text, ocr) {
+    return el("span", { class: "unsure", title: "Bản gốc OCR: " + ocr, text: text });
   }
 
   function actions(turn) {
@@ -364,7 +393,10 @@
       var cols = el("div", { class: "columns" + (doc.reading ? " two" : "") });
       cols.appendChild(pane(doc.reading ? "Bản gốc (OCR)" : "Văn bản", doc.text, doc.highlight.start, doc.highlight.end));
       if (doc.reading) {
-        cols.appendChild(pane("Bản đọc khôi phục dấu", doc.reading, doc.highlight.reading_start, doc.highlight.reading_end));
+        var rs = doc.highlight.reading_start, rEnd = doc.highlight.reading_end;
+        // the citation's unsure words are spans of its reading, which is the highlighted part of this pane
+        var words = doc.reading.slice(rs, rEnd) === c.reading ? c.unsure || [] : [];
+        cols.appendChild(pane("Bản đọc khôi phục dấu", doc.reading, rs, rEnd, words));
       }
       box.appendChild(cols);
       cols.querySelectorAll("mark").forEach(function (mark) {
@@ -378,10 +410,14 @@
     }
   }
 
-  function pane(label, text, start, end) {
+  function pane(label, text, start, end, words) {
     var body = el("div", { class: "doc-text", tabindex: "0", "aria-label": label });
     body.appendChild(document.createTextNode(text.slice(0, start)));
-    body.appendChild(el("mark", { text: text.slice(start, end) }));
+    var mark = el("mark");
+    splitUnsure(text.slice(start, end), words || []).forEach(function (p) {
+      if (p.text) mark.appendChild(p.ocr === undefined ? document.createTextNode(p.text) : unsureWord(p.text, p.ocr));
+    });
+    body.appendChild(mark);
     body.appendChild(document.createTextNode(text.slice(end)));
     return el("div", { class: "pane" }, [el("h4", { text: label }), body]);
   }
