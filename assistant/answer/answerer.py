@@ -13,6 +13,7 @@ from assistant.answer.generate import Generator
 from assistant.answer.identity import identity_answer, identity_fields, signer_lines
 from assistant.answer.legal_answers import SYMBOL_IN_QUESTION, LegalAnswers
 from assistant.answer.render import Candidate, doc_label, doc_name, evidence_first, overlaps, shown
+from assistant.answer.scope import OFF_TOPIC, Scope, with_related
 from assistant.answer.statements import Scorer, Sentence, answer_kind, kind_match, split
 from assistant.documents.structure import path_at
 from assistant.legal.citations import ReferenceIndex
@@ -68,9 +69,11 @@ class Answerer(LegalAnswers):
     targets: list[Target] = field(init=False, repr=False)
     _chunk_keys: dict[str, frozenset[str]] = field(init=False, repr=False)
     _targets: dict[str, list[tuple[int, int, str]]] = field(init=False, repr=False)
+    scope: Scope = field(init=False, repr=False)  # the corpus's vocabulary: questions about other things abstain
 
     def __post_init__(self) -> None:
         index = self.retriever.index
+        self.scope = Scope.of_index(index)
         self.scorer = Scorer(c.keys for c in index.chunks)
         self.references = ReferenceIndex.from_texts({s: d.text for s, d in index.documents.items()})
         self._chunk_keys = {c.id: frozenset(c.keys.split()) for c in index.chunks}
@@ -96,8 +99,15 @@ class Answerer(LegalAnswers):
             return Answer(question, UNKNOWN_ENGLISH, (), (), True, {"retrieve_ms": 0.0, "compose_ms": 0.0})
         question_used = rendered or resolved
         info = analyse(question_used, docs.values())
+        words, left_out = self.scope.question_words(resolved, rendered)
+        if self.scope.uncovered(words + left_out, question_used, bool(info.sources)):
+            # No word of the question occurs in the documents (accents compared): say so, cite no stray match.
+            return Answer(question, OFF_TOPIC, (), (), True, {"retrieve_ms": 0.0, "compose_ms": 0.0})
         passages = self.retriever.search(question_used, self.k, filters, mode, info)
         t1 = time.perf_counter()
+        if passages and self.scope.unrelated(words, passages):
+            # Words the documents never use, and the best passage holds little of the rest: about something else.
+            return Answer(question, OFF_TOPIC, (), (), True, {"retrieve_ms": (t1 - t0) * 1000, "compose_ms": 0.0})
         text, cited, abstained = self._compose(question_used, info, passages, filters, asked=resolved)
         citations = tuple(self._cite(n, s, p) for n, (s, p) in enumerate(cited, start=1))
         ocr = {s for s, d in self.retriever.index.documents.items() if d.ocr_damaged}
@@ -150,10 +160,9 @@ class Answerer(LegalAnswers):
         return self._fact(question, info, passages, kind)
 
     def _abstain(self, message: str, passages: list[Passage]):
-        """Say the documents do not answer; the retrieved passages stay in the answer as related material."""
-        if passages:
-            message += " Các đoạn liên quan nhất được liệt kê bên dưới để tham khảo."
-        return message, [], True
+        """Say the documents do not answer; the retrieved passages stay in the answer as related material, and the
+        text names the first of them, so what it says is true wherever it is shown (CLI, API, widget)."""
+        return with_related(message, passages, self.retriever.index.documents), [], True
 
     def _candidates(self, question: str, info: QueryInfo, passages: list[Passage], kind: str) -> list[Candidate]:
         docs = self.retriever.index.documents
