@@ -12,9 +12,10 @@ from assistant.answer.followup import Turn, resolve
 from assistant.answer.generate import Generator
 from assistant.answer.identity import identity_answer, identity_fields, signer_lines
 from assistant.answer.legal_answers import SYMBOL_IN_QUESTION, LegalAnswers
-from assistant.answer.render import Candidate, doc_label, doc_name, evidence_first, overlaps, shown
+from assistant.answer.lists import ListAnswers
+from assistant.answer.render import NOT_FOUND, Candidate, doc_label, doc_name, evidence_first, overlaps, shown
 from assistant.answer.scope import OFF_TOPIC, Scope, with_related
-from assistant.answer.statements import Scorer, Sentence, answer_kind, kind_match, split
+from assistant.answer.statements import Scorer, Sentence, answer_kind, asked_measure, kind_match, split
 from assistant.documents.structure import path_at
 from assistant.legal.citations import ReferenceIndex
 from assistant.restore.restorer import to_original_span, to_restored_span, unsure_words
@@ -40,8 +41,6 @@ VALUE_SUPPORT = 0.3
 # How much the kind of value asked for and the retriever's rank add to a statement's support when ranking.
 KIND_WEIGHT = 0.35
 RANK_WEIGHT = 0.15
-# Passages of one document a list answer judges it on.
-PER_DOCUMENT_PASSAGES = 3
 _ASKS_DOCUMENTS = re.compile(r"\b(?:ke hoach|van ban|tai lieu|quyet dinh|nhung|cac|which|what)\s+(?:\w+\s+){0,3}?"
                              r"(?:nao|plans?|documents?)\b|\b(?:vien dan|trich dan|can cu|cite[sd]?|refer)")
 _CITATION_Q = re.compile(
@@ -53,11 +52,10 @@ VALUE_KINDS = ("percent", "date", "money", "number", "rank", "frequency")
 # Words of a citation question that ask for documents rather than name a topic.
 UNKNOWN_ENGLISH = ("Câu hỏi tiếng Anh này không có thuật ngữ nào về kế hoạch cải cách hành chính mà hệ thống nhận ra; "
                    "hãy hỏi bằng tiếng Việt hoặc dùng thuật ngữ khác.")
-NOT_FOUND = "Các tài liệu hiện có không chứa thông tin để trả lời câu hỏi này."
 
 
 @dataclass
-class Answerer(LegalAnswers):
+class Answerer(LegalAnswers, ListAnswers):
     """Composes short Vietnamese answers from retrieved passages, every statement cited."""
 
     retriever: Retriever
@@ -167,6 +165,7 @@ class Answerer(LegalAnswers):
     def _candidates(self, question: str, info: QueryInfo, passages: list[Passage], kind: str) -> list[Candidate]:
         docs = self.retriever.index.documents
         terms = self.scorer.terms(question, self._identifying(info), soften=self._titles(info))
+        measure = asked_measure(question) if kind == "number" else None
         out = []
         chunk_keys = self._chunk_keys
         for rank, p in enumerate(passages[:6]):
@@ -183,7 +182,8 @@ class Answerer(LegalAnswers):
                 md = docs[p.source].metadata
                 # A task under a unit's heading is that unit's ("3. Trung tâm Y tế ..." > "a) Chủ trì ...").
                 unit = self._heading_unit(s, reading) if kind == "unit" else None
-                matched = kind_match(kind, s.text, reading or "", unit or "", own=(md.issuer, md.parent))
+                matched = kind_match(kind, s.text, reading or "", unit or "", own=(md.issuer, md.parent),
+                                     measure=measure)
                 score = support + KIND_WEIGHT * matched + RANK_WEIGHT / (rank + 1)
                 if kind in _TARGET_KINDS and any(s.start <= a < s.end and _TARGET_KINDS[kind] in (None, k)
                                                  for a, _, k in self._targets.get(s.source, ())):
@@ -235,32 +235,6 @@ class Answerer(LegalAnswers):
             has_value = kind_match(kind, c.sentence.text, c.reading or "") == 1
             return has_value and c.support >= VALUE_SUPPORT
         return c.support >= self.min_support
-
-    def _per_document(self, question: str, info: QueryInfo, passages: list[Passage], kind: str):
-        """One line per document that states what is asked, each cited: a document is judged on its own best
-        passages (searched for it when retrieval ranked none of them), never dropped for its rank."""
-        wanted = info.sources or list(dict.fromkeys(p.source for p in passages))
-        lines, cited = [], []
-        for source in wanted:
-            mine = [p for p in passages if p.source == source][:PER_DOCUMENT_PASSAGES]
-            if not mine and info.sources:
-                mine = self.retriever.search(question, PER_DOCUMENT_PASSAGES, Filters(source=source), "hybrid", info)
-            cands = self._candidates(question, info, mine, kind)
-            if not cands or not self._supported(cands[0], kind):
-                continue
-            c = cands[0]
-            cited.append((c.sentence, c.passage))
-            lines.append(f"- {self._list_label(source, wanted)}: {shown(c)} [{len(cited)}]")
-        if not lines:
-            return self._abstain(NOT_FOUND, passages)
-        return "\n".join(lines), cited, False
-
-    def _list_label(self, source: str, listed: list[str]) -> str:
-        """A document's place in a list, or its number and issuer when another listed document shares the place."""
-        label = self._place_label(source)
-        if sum(self._place_label(s) == label for s in listed) > 1:
-            return doc_name(self.retriever.index.documents[source].metadata)
-        return label
 
     def _signer(self, question: str, info: QueryInfo, passages: list[Passage]):
         docs = self.retriever.index.documents
