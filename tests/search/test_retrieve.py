@@ -79,6 +79,24 @@ def test_manifest_describes_the_index(engine):
     assert manifest["chunking"]["max_tokens"] == 250
 
 
+def test_ocr_restorations_keep_their_unsure_tokens(engine):
+    from assistant.engine import index_config
+    from assistant.restore.restorer import unsure_words
+
+    settings = real_engine_and_settings()[1]
+    loaded = load_index(settings.index_dir, index_config(settings, engine.encoder)).restorations
+    ocr = [s for s, d in engine.index.documents.items() if d.ocr_damaged]
+    assert ocr
+    for source in ocr:
+        r, text = loaded[source], engine.index.documents[source].text
+        # a few words of each OCR document, not most of them, in token order; stored and read back as built
+        assert 0 < len(r.unsure) < len(r.tokens) / 10 and list(r.unsure) == sorted(set(r.unsure))
+        assert r.unsure == engine.index.restorations[source].unsure
+        for w in unsure_words(r, text, 0, len(text)):
+            assert w.ocr in text and r.text[w.start:w.end].strip()
+    assert all(not r.unsure for s, r in loaded.items() if s not in ocr)  # clean views have nothing to doubt
+
+
 def test_mismatched_or_missing_index_refuses_to_load(engine, tmp_path):
     from dataclasses import replace
 
