@@ -24,15 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.evaluation.knobs import (
-    GRID,
-    Harness,
-    configurations,
-    current_knobs,
-    distance,
-    set_knobs,
-    triple,
-)
+from assistant.evaluation import knobs
+from assistant.evaluation.knobs import GRID, Harness
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +41,7 @@ FIGURES = ("fact_recall", "citation_precision", "false_abstention", "abstention_
 def arrays(scores: Sequence[Mapping]) -> tuple[np.ndarray, np.ndarray]:
     """runner.score records as one configuration's row: values of shape (1, n, 3) (fact recall, citation precision,
     abstained; NaN where absent) and the answerable mask of shape (n,)."""
-    values = np.array([triple(s) for s in scores], dtype=float).reshape(1, len(scores), 3)
+    values = np.array([knobs.triple(s) for s in scores], dtype=float).reshape(1, len(scores), 3)
     return values, np.array([s["kind"] != "unanswerable" for s in scores], dtype=bool)
 
 
@@ -76,7 +69,7 @@ def objective(fig: Mapping[str, np.ndarray]) -> np.ndarray:
 def summary(values: np.ndarray, answerable: np.ndarray, mask: np.ndarray | None = None, c: int = 0) -> dict:
     """Figures and objective of configuration c over the masked questions, rounded for the report."""
     mask = np.ones(values.shape[1], dtype=bool) if mask is None else mask
-    fig = figures(values[c : c + 1, mask], answerable[mask])
+    fig = figures(values[c : c + 1, mask].astype(np.float64), answerable[mask])
     out = {k: None if np.isnan(v[0]) else round(float(v[0]), 4) for k, v in fig.items()}
     return out | {"objective": round(float(objective(fig)[0]), 4), "n": int(mask.sum()),
                   "unanswerable": int((mask & ~answerable).sum())}
@@ -101,10 +94,18 @@ def assign_folds(groups: Sequence[Iterable[str]], k: int, seed: int) -> dict[str
     return {d: i % k for i, d in enumerate(order)}
 
 
-def held_out_fold(documents: Sequence[str], fold_of: Mapping[str, int]) -> int:
-    """The fold a question is scored in: the one holding most of its documents (the lowest on a tie)."""
-    counts = Counter(fold_of[d] for d in documents)
-    return max(sorted(counts), key=lambda f: counts[f])
+def held_out_folds(documents: Sequence[Sequence[str]], fold_of: Mapping[str, int]) -> list[int]:
+    """The fold each question is scored in: the one holding most of its documents; a tie goes to the tied fold with
+    the fewest questions so far (then the lowest), so questions across documents do not pile up in one fold."""
+    counts = [Counter(fold_of[d] for d in docs) for docs in documents]
+    tops = [sorted(f for f in c if c[f] == max(c.values())) for c in counts]
+    sizes = Counter(t[0] for t in tops if len(t) == 1)
+    out = []
+    for top in tops:
+        fold = top[0] if len(top) == 1 else min(top, key=lambda f: (sizes[f], f))
+        sizes[fold] += len(top) > 1
+        out.append(fold)
+    return out
 
 
 def trains(documents: Sequence[str], fold_of: Mapping[str, int], fold: int) -> bool:
@@ -112,64 +113,74 @@ def trains(documents: Sequence[str], fold_of: Mapping[str, int], fold: int) -> b
     return all(fold_of[d] != fold for d in documents)
 
 
+# --- fitting ------------------------------------------------------------------------------------------------------
+def smoothed(j: np.ndarray, shape: Sequence[int]) -> np.ndarray:
+    """The objective averaged over each setting's grid neighbourhood (one step either way on every knob, the edge
+    repeated): a plateau wins over a spike that one question's flip makes."""
+    a = j.reshape(shape)
+    for axis, n in enumerate(shape):
+        if n > 1:
+            idx = np.arange(n)
+            a = (a.take(np.maximum(idx - 1, 0), axis) + a + a.take(np.minimum(idx + 1, n - 1), axis)) / 3
+    return a.reshape(-1)
+
+
 def fit(values: np.ndarray, answerable: np.ndarray, mask: np.ndarray, configs: Sequence[Mapping],
-        prior: Mapping[str, float]) -> tuple[int, int]:
-    """(index of the best configuration on the masked questions, how many tie with it); a tie goes to the setting
-    nearest the prior (the current constants), so a value moves only where the questions ask for it."""
+        prior: Mapping[str, float], shape: Sequence[int] | None = None) -> tuple[int, int]:
+    """(index of the best setting on the masked questions, how many tie with it), by the objective or, given the
+    grid's shape, by its smoothed value; a tie goes to the setting nearest the prior (the current constants), so a
+    value moves only where the questions ask for it."""
     j = objective(figures(values[:, mask], answerable[mask]))
-    best = np.flatnonzero(j >= j.max() - 1e-9)
-    return int(min(best, key=lambda c: (distance(configs[c], prior), c))), len(best)
+    if shape is not None:
+        j = smoothed(j, shape)
+    best = np.flatnonzero(j >= j.max() - 1e-6)  # the grid is stored in float32; one flip moves j by > 1e-3
+    return int(min(best, key=lambda c: (knobs.distance(configs[c], prior), c))), len(best)
+
+
+def per_set(values: np.ndarray, answerable: np.ndarray, sets: np.ndarray, c: int) -> dict:
+    """Figures of setting c over all questions and over each development set's."""
+    return {"all": summary(values, answerable, None, c)} | {
+        s: summary(values, answerable, sets == s, c) for s in sorted(set(sets.tolist()))}
 
 
 def cross_validate(values: np.ndarray, answerable: np.ndarray, documents: Sequence[Sequence[str]], sets: np.ndarray,
-                   fold_of: Mapping[str, int], configs: Sequence[Mapping], prior: Mapping[str, float]) -> dict:
+                   fold_of: Mapping[str, int], configs: Sequence[Mapping], prior: Mapping[str, float],
+                   shape: Sequence[int] | None = None) -> dict:
     """Per-fold fits and scores, every question scored once by values fitted without its documents, the final fit."""
-    k = max(fold_of.values()) + 1
-    held = np.array([held_out_fold(d, fold_of) for d in documents])
-    now = configs.index(dict(prior))
+    held = np.array(held_out_folds(documents, fold_of))
+    now = configs.index(prior)
     pooled = np.empty((1, *values.shape[1:]))
     folds = []
-    for f in range(k):
+    for f in range(max(fold_of.values()) + 1):
         train = np.array([trains(d, fold_of, f) for d in documents])
         test = held == f
-        c, ties = fit(values, answerable, train, configs, prior)
+        c, ties = fit(values, answerable, train, configs, prior, shape)
         pooled[0, test] = values[c, test]
         folds.append({"fold": f, "documents": sorted(d for d, x in fold_of.items() if x == f), "chosen": configs[c],
-                      "ties": ties, "train": summary(values, answerable, train, c),
+                      "index": c, "ties": ties, "train": summary(values, answerable, train, c),
                       "test": summary(values, answerable, test, c), "test_current": summary(values, answerable, test, now),
                       "excluded_from_train": int((~train & ~test).sum())})
-    final, ties = fit(values, answerable, np.ones(len(documents), dtype=bool), configs, prior)
-
-    def per_set(v: np.ndarray, c: int) -> dict:
-        return {"all": summary(v, answerable, None, c)} | {s: summary(v, answerable, sets == s, c) for s in sorted(set(sets))}
-
-    profiles, index = {}, {tuple(sorted(x.items())): i for i, x in enumerate(configs)}
-    for name, (_, grid) in GRID.items():  # the objective on all questions as one knob moves, the others at final
-        at = [index[tuple(sorted((configs[final] | {name: v}).items()))] for v in grid]
-        profiles[name] = [[v, summary(values, answerable, None, i)["objective"]] for v, i in zip(grid, at, strict=True)]
-    return {"folds": folds, "held_out": held.tolist(), "final": configs[final], "final_ties": ties,
-            "cross_validated": per_set(pooled, 0), "current": per_set(values, now), "fitted": per_set(values, final),
-            "profiles": profiles, "final_index": final, "current_index": now,
-            "chosen_indices": sorted({configs.index(f["chosen"]) for f in folds})}
+    final, ties = fit(values, answerable, np.ones(len(documents), dtype=bool), configs, prior, shape)
+    return {"folds": folds, "final": configs[final], "final_index": final, "final_ties": ties,
+            "cross_validated": per_set(pooled, answerable, sets, 0), "fitted": per_set(values, answerable, sets, final)}
 
 
-# --- running and reporting ----------------------------------------------------------------------------------------
-def collect(harnesses: Sequence[Harness], prior: Mapping[str, float]) -> tuple[list[dict], np.ndarray]:
-    """Every configuration of the grid (axis 0) over every question of every harness (axis 1)."""
-    scoring, thresholds = configurations(prior)
-    blocks, started = [], time.perf_counter()
-    for i, s in enumerate(scoring, start=1):
-        blocks.append(np.concatenate([h.grid(s, thresholds) for h in harnesses], axis=1))
-        if i % 20 == 0 or i == len(scoring):
-            log.info("%d/%d settings, %d answers composed, %.0f s", i, len(scoring), sum(h.runs for h in harnesses),
-                     time.perf_counter() - started)
-    return [s | t for s in scoring for t in thresholds], np.concatenate(blocks, axis=0)
+def profiles(values: np.ndarray, answerable: np.ndarray, configs: knobs.Grid, c: int) -> dict:
+    """The objective on all questions as one knob moves along its grid, the others as in setting c."""
+    return {name: [[v, summary(values, answerable, None, configs.index(configs[c] | {name: v}))["objective"]]
+                   for v in grid] for name, grid in GRID.items()}
 
 
-def _plain(v: np.ndarray) -> list[float | None]:
-    return [None if np.isnan(x) else round(float(x), 3) for x in v]
+def changes(values: np.ndarray, questions: Sequence[tuple[str, Mapping]], a: int, b: int) -> list[dict]:
+    """Questions whose figures differ between settings a and b."""
+    def plain(v: np.ndarray) -> list[float | None]:
+        return [None if np.isnan(x) else round(float(x), 3) for x in v]
+
+    return [{"id": q["id"], "set": s, "kind": q.get("kind"), "before": plain(values[a, i]), "after": plain(values[b, i])}
+            for i, (s, q) in enumerate(questions) if not np.allclose(values[a, i], values[b, i], equal_nan=True)]
 
 
+# --- the report ---------------------------------------------------------------------------------------------------
 def _row(label: str, s: Mapping) -> str:
     return f"| {label} | {s['n']} ({s['unanswerable']}) | " + " | ".join(
         "–" if s[k] is None else f"{s[k]:.3f}" for k in FIGURES) + " |"
@@ -177,35 +188,48 @@ def _row(label: str, s: Mapping) -> str:
 
 def to_markdown(r: Mapping) -> str:
     """The report in Markdown."""
-    names, head = list(GRID), "| n (unanswerable) | fact recall | citation precision | false abstention | " \
-        "abstention on unanswerable | objective |"
+    rules, head = r["rules"], ("n (unanswerable) | fact recall | citation precision | false abstention | "
+                               "abstention on unanswerable | objective |")
     lines = [f"# Calibration of the answer stage ({r['created']}, commit {r['commit']})", "", f"`{r['command']}`", "",
-             r["method"], "", "## Chosen values", "", "| knob | current | fitted on all folds | "
-             + " | ".join(f"fold {f['fold']}" for f in r["folds"]) + " |", "|---" * (3 + len(r["folds"])) + "|"]
-    for n in names:
-        lines.append(f"| {n} | {r['current_values'][n]} | **{r['final'][n]}** | "
-                     + " | ".join(str(f["chosen"][n]) for f in r["folds"]) + " |")
-    lines += ["", f"{r['final_ties']} settings of the grid tie with the final fit on all questions; the one nearest "
-              "the current constants is reported.", "", "## Per fold", "",
-              "Test figures of the values fitted on the other folds, and of the current constants on the same questions.",
-              "", "| fold | held-out documents | values | " + head[2:], "|---" * 9 + "|"]
-    for f in r["folds"]:
-        for label, key in (("train", "train"), ("test", "test"), ("test, current", "test_current")):
-            docs = ", ".join(d.split("_")[0] for d in f["documents"]) if key == "train" else ""
-            lines.append(f"| {f['fold'] if key == 'train' else ''} | {docs} " + _row(label, f[key]))
-    lines += ["", "## All questions", "", "Cross-validated: each question answered with the values fitted without its "
-              "documents. Fitted: the final values, in sample (optimistic).", "", "| values | set " + head, "|---" * 8 + "|"]
-    for label, key in (("cross-validated", "cross_validated"), ("current constants", "current"), ("fitted", "fitted")):
-        for s, row in r[key].items():
-            lines.append(f"| {label} " + _row(s, row))
-    lines += ["", "## Sensitivity", "", "Objective on all questions as one knob moves, the others at the final values.", ""]
-    lines += [f"- {n}: " + ", ".join(f"{v} → {o:.3f}" for v, o in r["profiles"][n]) for n in names]
-    lines += ["", "## Questions whose figures change (current → final)", "",
-              "(fact recall, citation precision, abstained)", ""]
-    lines += [f"- {c['id']} ({c['set']}, {c['kind']}): {c['current']} → {c['final']}" for c in r["changed"]] or ["- none"]
+             r["method"], "", r["tree"], "", "## Summary", "", "Cross-validated: each question answered with the "
+             "values fitted without its documents. Fitted: the rule's final values on all questions, in sample "
+             "(optimistic). The current constants were set on the seed questions, so theirs are partly in sample too.",
+             "", "| values | set | " + head, "|---" * 8 + "|"]
+    lines += [f"| current constants {_row(s, row)}" for s, row in r["current"].items()]
+    for name, rule in rules.items():
+        lines += [f"| {name}, cross-validated {_row(s, row)}" for s, row in rule["cross_validated"].items()]
+        lines.append(f"| {name}, fitted {_row('all', rule['fitted']['all'])}")
+    lines += ["", f"**{r['recommendation']}**", "", "## Chosen values", "",
+              "| knob | current | " + " | ".join(f"{n}: all folds | {n}: folds 0–{len(rules[n]['folds']) - 1}"
+                                                 for n in rules) + " |", "|---" * (2 + 2 * len(rules)) + "|"]
+    for k in GRID:
+        lines.append(f"| {k} | {r['current_values'][k]} | " + " | ".join(
+            f"**{rule['final'][k]}** | " + " · ".join(str(f["chosen"][k]) for f in rule["folds"])
+            for rule in rules.values()) + " |")
+    lines += [""] + [f"{name}: {rule['final_ties']} settings tie with the final fit; the one nearest the current "
+                     "constants is taken." for name, rule in rules.items()]
+    lines += ["", "## Per fold", "", "Train and test figures of each rule's values fitted on the other folds, and the "
+              "current constants on the same held-out questions.", "", "| fold | held-out documents | values | " + head,
+              "|---" * 9 + "|"]
+    for i, base in enumerate(next(iter(rules.values()))["folds"]):
+        docs = ", ".join(d.split("_")[0] for d in base["documents"])
+        lines.append(f"| {i} | {docs} " + _row("current, test", base["test_current"]))
+        for name, rule in rules.items():
+            f = rule["folds"][i]
+            lines += ["| | " + _row(f"{name}, train", f["train"]), "| | " + _row(f"{name}, test", f["test"])]
+    lines += ["", "## Sensitivity", "", f"Objective on all questions as one knob moves, the others at {r['profile_of']}.",
+              ""] + [f"- {n}: " + ", ".join(f"{v} → {o:.3f}" for v, o in p) for n, p in r["profiles"].items()]
+    for name, rule in rules.items():
+        lines += ["", f"## Questions whose figures change: current constants → {name} final", "",
+                  "(fact recall, citation precision, abstained)", ""]
+        lines += [f"- {c['id']} ({c['set']}, {c['kind']}): {c['before']} → {c['after']}"
+                  for c in rule["changed"]] or ["- none"]
     lines += ["", f"Grid: {r['configurations']} settings × {r['questions']} questions; {r['compositions']} answers "
-              f"composed in {r['seconds']} s. Check: {r['verified']}"]
+              f"composed in {r['seconds']} s. Check: {r['verified']}."]
     return "\n".join(lines) + "\n"
+
+
+RULES = {"best": False, "smoothed": True}  # rule name -> whether it fits the smoothed objective
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -225,48 +249,64 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=Path("evals/calibration_report"))
     a = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    started, prior = time.perf_counter(), current_knobs()
+    started, prior = time.perf_counter(), knobs.current_knobs()
     seed_engine = Engine.open(Settings(index_dir=a.seed_index))
     wider_engine = Engine.open(Settings(corpus_dir=a.wider_corpus, index_dir=a.wider_index), encoder=seed_engine.encoder)
     harnesses = [Harness(seed_engine, load_questions(a.seed_questions), "seed"),
                  Harness(wider_engine, load_questions(a.wider_questions), "wider")]
-    questions = [(h.label, q, n) for h in harnesses for q, n in zip(h.questions, h.named, strict=True)]
-    documents = [question_documents(q, n) for _, q, n in questions]
-    answerable = np.array([q.get("kind") != "unanswerable" for _, q, _ in questions])
-    sets = np.array([s for s, _, _ in questions])
-    groups = [sorted({d for ds, s in zip(documents, sets, strict=True) if s == label for d in ds})
-              for label in ("seed", "wider")]
-    fold_of = assign_folds(groups, a.folds, a.seed)
-    configs, values = collect(harnesses, prior)
-    r = cross_validate(values, answerable, documents, sets, fold_of, configs, prior)
+    questions = [(h.label, q) for h in harnesses for q in h.questions]
+    documents = [question_documents(q, n) for h in harnesses for q, n in zip(h.questions, h.named, strict=True)]
+    answerable = np.array([q.get("kind") != "unanswerable" for _, q in questions])
+    sets = np.array([s for s, _ in questions])
+    fold_of = assign_folds([sorted({d for ds, s in zip(documents, sets, strict=True) if s == h.label for d in ds})
+                            for h in harnesses], a.folds, a.seed)
+    configs, values = knobs.run_grid(harnesses, prior)
+    now = configs.index(prior)
+    rules = {name: cross_validate(values, answerable, documents, sets, fold_of, configs, prior,
+                                  configs.shape if smooth else None) for name, smooth in RULES.items()}
+    current = per_set(values, answerable, sets, now)
+    for rule in rules.values():
+        rule["changed"] = changes(values, questions, now, rule["final_index"])
+    top = max(rules, key=lambda n: rules[n]["cross_validated"]["all"]["objective"])
+    cv, mine = rules[top]["cross_validated"]["all"]["objective"], current["all"]["objective"]
+    chosen = rules[top]["final_index"] if cv > mine else now
+    recommendation = (f"Apply the {top} rule's final values: cross-validated objective {cv} against {mine} for the "
+                      "current constants." if cv > mine else
+                      f"Keep the current constants: no rule's cross-validated objective beats theirs ({top}: {cv} "
+                      f"against {mine}): values fitted on some documents' questions do worse on the others'.")
     checked = []  # the shortcuts are exact: the settings reported, answered the ordinary way, give the same figures
-    for c in sorted({r["current_index"], r["final_index"], *r["chosen_indices"]}):
-        again = np.concatenate([h.plain(configs[c], fresh_retrieval=c == r["current_index"]) for h in harnesses])
+    for c in sorted({now, *(r["final_index"] for r in rules.values()),
+                     *(f["index"] for r in rules.values() for f in r["folds"])}):
+        again = np.concatenate([h.plain(configs[c], fresh_retrieval=c == now) for h in harnesses])
         checked.append(bool(np.allclose(again, values[c], equal_nan=True)))
         if not checked[-1]:
             log.error("setting %s: figures differ when answered without the shortcuts", configs[c])
-    set_knobs(harnesses[0].answerer, prior)
-    set_knobs(harnesses[1].answerer, prior)
-    now, final = r["current_index"], r["final_index"]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    r |= {"created": time.strftime("%Y-%m-%dT%H:%M:%S"), "commit": commit, "current_values": prior,
-          "command": "python -m assistant.evaluation.calibrate " + " ".join(sys.argv[1:] if argv is None else argv),
-          "method": (f"{a.folds} folds over {len(fold_of)} documents (seed {a.seed}); objective: {OBJECTIVE}. "
-                     "Grid: " + "; ".join(f"{n} {list(v)}" for n, (_, v) in GRID.items()) + "."),
-          "documents": fold_of, "configurations": len(configs), "questions": len(questions),
-          "question_documents": {q["id"]: list(d) for (_, q, _), d in zip(questions, documents, strict=True)},
-          "changed": [{"id": q["id"], "set": s, "kind": q.get("kind"), "current": _plain(values[now, i]),
-                       "final": _plain(values[final, i])}
-                      for i, (s, q, _) in enumerate(questions)
-                      if not np.allclose(values[now, i], values[final, i], equal_nan=True)],
-          "compositions": sum(h.runs for h in harnesses), "seconds": round(time.perf_counter() - started),
-          "verified": f"{sum(checked)}/{len(checked)} of the settings reported (current constants with fresh retrieval) "
-                      "answered without the shortcuts gave the same figures"}
+    for h in harnesses:
+        knobs.set_knobs(h.answerer, prior)
+    git = ["git", "-C", str(Path(__file__).parent)]
+    dirty = subprocess.run([*git, "status", "--porcelain", "--", "../answer"], capture_output=True, text=True).stdout
+    r = {"created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+         "commit": subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
+         "command": "python -m assistant.evaluation.calibrate " + " ".join(sys.argv[1:] if argv is None else argv),
+         "method": (f"{a.folds} folds over {len(fold_of)} documents (seed {a.seed}); objective: {OBJECTIVE}. Rules: "
+                    "best = the grid's best setting on the training questions; smoothed = the best after averaging the "
+                    "objective over each setting's grid neighbours. Grid: "
+                    + "; ".join(f"{n} {list(v)}" for n, v in GRID.items()) + "."),
+         "tree": "Answer-stage files differing from that commit when the run started: "
+                 + (", ".join(line[3:] for line in dirty.splitlines()) or "none") + ".",
+         "current_values": prior, "current": current, "rules": rules, "recommendation": recommendation,
+         "recommended": configs[chosen], "profile_of": "the recommended values",
+         "profiles": profiles(values, answerable, configs, chosen), "documents": fold_of,
+         "question_documents": {q["id"]: list(d) for (_, q), d in zip(questions, documents, strict=True)},
+         "held_out": dict(zip((q["id"] for _, q in questions), held_out_folds(documents, fold_of), strict=True)),
+         "configurations": len(configs), "questions": len(questions), "compositions": sum(h.runs for h in harnesses),
+         "seconds": round(time.perf_counter() - started),
+         "verified": f"{sum(checked)}/{len(checked)} of the settings reported (the current constants with fresh "
+                     "retrieval) gave the same figures answered without the shortcuts"}
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.with_suffix(".json").write_text(json.dumps(r, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     a.out.with_suffix(".md").write_text(to_markdown(r), encoding="utf-8")
-    log.info("final values %s (cross-validated objective %s, current %s)", r["final"],
-             r["cross_validated"]["all"]["objective"], r["current"]["all"]["objective"])
+    log.info("%s", recommendation)
 
 
 if __name__ == "__main__":

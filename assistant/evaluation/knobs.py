@@ -9,29 +9,51 @@ support decisions; and a question whose answering never read a knob keeps its fi
 
 from __future__ import annotations
 
+import functools
+import importlib
 import itertools
+import logging
+import pkgutil
+import sys
+import time
 from collections.abc import Mapping, Sequence
+from types import ModuleType
 
 import numpy as np
 
-from assistant.answer import answerer as answerer_module
-from assistant.answer import statements as statements_module
+import assistant.answer
 from assistant.engine import Engine, texts_of
 from assistant.evaluation import runner
 from assistant.search.crosslingual import to_vietnamese
 from assistant.search.query import analyse
 
-# The knobs, the module that reads each one at call time, and the values tried (the current constants among them).
-GRID: dict[str, tuple[object, tuple[float, ...]]] = {
-    "CONTEXT_WEIGHT": (answerer_module, (0.0, 0.15, 0.3, 0.45, 0.6)),
-    "TARGET_BONUS": (answerer_module, (0.0, 0.05, 0.1, 0.2)),
-    "PER_DOCUMENT_PASSAGES": (answerer_module, (2, 3, 4, 6)),
-    "TITLE_WEIGHT": (statements_module, (0.1, 0.3, 0.5, 1.0)),
-    "MIN_SUPPORT": (answerer_module, tuple(round(0.25 + 0.05 * i, 2) for i in range(9))),
-    "VALUE_SUPPORT": (answerer_module, tuple(round(0.1 + 0.05 * i, 2) for i in range(9))),
+log = logging.getLogger(__name__)
+
+# The knobs and the values tried (the current constants are added where they are not among them).
+GRID: dict[str, tuple[float, ...]] = {
+    "CONTEXT_WEIGHT": (0.0, 0.15, 0.3, 0.5),
+    "KIND_WEIGHT": (0.2, 0.35, 0.5),
+    "RANK_WEIGHT": (0.05, 0.15, 0.3),
+    "TARGET_BONUS": (0.0, 0.05, 0.1, 0.2),
+    "TITLE_WEIGHT": (0.1, 0.3, 0.6, 1.0),
+    "PER_DOCUMENT_PASSAGES": (2, 3, 4),
+    "TITLE_PREFERENCE": (0.6, 0.8, 1.0),
+    "MIN_SUPPORT": tuple(round(0.25 + 0.05 * i, 2) for i in range(9)),
+    "VALUE_SUPPORT": tuple(round(0.1 + 0.05 * i, 2) for i in range(13)),
 }
 # Read only by Answerer._supported: a change of these alone is replayed on the recorded decisions, not re-run.
 THRESHOLDS = ("MIN_SUPPORT", "VALUE_SUPPORT")
+
+
+@functools.cache
+def knob_modules(name: str) -> tuple[ModuleType, ...]:
+    """The answer-stage modules holding a knob (each one that holds it, in case one imported it from another)."""
+    for info in pkgutil.iter_modules(assistant.answer.__path__):
+        importlib.import_module(f"assistant.answer.{info.name}")
+    found = tuple(m for n, m in sorted(sys.modules.items()) if n.startswith("assistant.answer.") and name in vars(m))
+    if not found:
+        raise AttributeError(f"no module of assistant.answer holds the knob {name}")
+    return found
 
 
 def triple(score: Mapping) -> tuple[float, float, float]:
@@ -85,38 +107,46 @@ def traced(name: str, value: float, reads: set[str]) -> float:
 
 def current_knobs() -> dict[str, float]:
     """The knobs' values as the modules hold them now."""
-    return {name: getattr(module, name) for name, (module, _) in GRID.items()}
+    return {name: getattr(knob_modules(name)[0], name) for name in GRID}
 
 
 def set_knobs(answerer, values: Mapping[str, float]) -> None:
     """Set knobs on their modules (and the answerer's own minimum support), as a test harness would."""
     for name, value in values.items():
-        module = GRID[name][0]
-        if not hasattr(module, name):
-            raise AttributeError(f"{module.__name__} has no knob {name}")
-        setattr(module, name, value)
+        for module in knob_modules(name):
+            setattr(module, name, value)
         if name == "MIN_SUPPORT":
             answerer.min_support = value
 
 
-def values_tried(include: Mapping[str, float] | None = None) -> dict[str, tuple[float, ...]]:
-    """Each knob's grid, with the value of `include` (the current constants) added where it is not on it."""
-    extra = include or {}
-    return {n: tuple(sorted(set(v) | ({extra[n]} if n in extra else set()))) for n, (_, v) in GRID.items()}
-
-
-def configurations(include: Mapping[str, float] | None = None) -> tuple[list[dict], list[dict]]:
-    """The grid: settings of the knobs that change the candidates, and of the thresholds."""
-    tried = values_tried(include)
-    names = [n for n in GRID if n not in THRESHOLDS]
-    scoring = [dict(zip(names, v, strict=True)) for v in itertools.product(*(tried[n] for n in names))]
-    thresholds = [dict(zip(THRESHOLDS, v, strict=True)) for v in itertools.product(*(tried[n] for n in THRESHOLDS))]
-    return scoring, thresholds
-
-
 def distance(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """How far two settings are apart, each knob in units of its grid's range."""
-    return sum(abs(a[n] - b[n]) / (max(GRID[n][1]) - min(GRID[n][1])) for n in GRID)
+    return sum(abs(a[n] - b[n]) / ((max(GRID[n]) - min(GRID[n])) or 1) for n in GRID)
+
+
+class Grid:
+    """Every setting of the knobs, numbered: the knobs that change the candidates (outer), then the thresholds."""
+
+    def __init__(self, include: Mapping[str, float] | None = None) -> None:
+        extra = include or {}
+        self.values = {n: tuple(sorted(set(v) | ({extra[n]} if n in extra else set()))) for n, v in GRID.items()}
+        names = [n for n in GRID if n not in THRESHOLDS]
+        self.scoring = [dict(zip(names, v, strict=True)) for v in itertools.product(*(self.values[n] for n in names))]
+        self.thresholds = [dict(zip(THRESHOLDS, v, strict=True))
+                           for v in itertools.product(*(self.values[n] for n in THRESHOLDS))]
+        self.shape = tuple(len(self.values[n]) for n in [*names, *THRESHOLDS])
+
+    def __len__(self) -> int:
+        return len(self.scoring) * len(self.thresholds)
+
+    def __getitem__(self, c: int) -> dict:
+        return self.scoring[c // len(self.thresholds)] | self.thresholds[c % len(self.thresholds)]
+
+    def index(self, setting: Mapping[str, float]) -> int:
+        """The number of a setting (ValueError when it is not on the grid)."""
+        scoring = {n: v for n, v in setting.items() if n not in THRESHOLDS}
+        thresholds = {n: setting[n] for n in THRESHOLDS}
+        return self.scoring.index(scoring) * len(self.thresholds) + self.thresholds.index(thresholds)
 
 
 class Harness:
@@ -132,7 +162,7 @@ class Harness:
         self._memo: dict = {}
         self._calls: list = []
         self.reads: set[str] = set()  # knobs read since the question's first run under the current setting
-        self._known: list[list] = [[] for _ in self.questions]
+        self._known: list[dict] = [{} for _ in self.questions]  # knobs read -> their values -> figures
         self.answerer.retriever.search = self._cached_search
         self.answerer._supported = self._recorded
         docs = list(engine.index.documents.values())
@@ -166,12 +196,14 @@ class Harness:
         out = np.empty((len(thresholds), len(self.questions), 3))
         set_knobs(self.answerer, {n: traced(n, v, self.reads) for n, v in scoring.items()})
         for qi, q in enumerate(self.questions):
-            # Figures under a setting that agrees with this one on every knob read while answering are these figures.
-            known = next((f for s, read, f in self._known[qi] if all(s[n] == scoring[n] for n in read)), None)
+            # A setting that agrees with an earlier one on every knob read while answering under it gives its figures.
+            known = next((f[key] for read, f in self._known[qi].items()
+                          if (key := tuple(scoring[n] for n in read)) in f), None)
             if known is None:
                 self.reads.clear()
                 known = self._thresholds(q, thresholds)
-                self._known[qi].append((dict(scoring), frozenset(self.reads & set(scoring)), known))
+                read = tuple(n for n in scoring if n in self.reads)
+                self._known[qi].setdefault(read, {})[tuple(scoring[n] for n in read)] = known
             out[:, qi] = known
         return out
 
@@ -198,3 +230,17 @@ class Harness:
             return np.array([self.score(q)[1] for q in self.questions])
         finally:
             self.answerer.retriever.search, self.answerer._supported = self._cached_search, self._recorded
+
+
+def run_grid(harnesses: Sequence[Harness], prior: Mapping[str, float]) -> tuple[Grid, np.ndarray]:
+    """Every setting of the grid (axis 0, numbered as `Grid`) over every question of every harness (axis 1),
+    figures (fact recall, citation precision, abstained) on axis 2."""
+    grid = Grid(prior)
+    values = np.empty((len(grid), sum(len(h.questions) for h in harnesses), 3), dtype=np.float32)
+    started, t = time.perf_counter(), len(grid.thresholds)
+    for i, s in enumerate(grid.scoring):
+        values[i * t : (i + 1) * t] = np.concatenate([h.grid(s, grid.thresholds) for h in harnesses], axis=1)
+        if (i + 1) % 200 == 0 or i + 1 == len(grid.scoring):
+            log.info("%d/%d settings, %d answers composed, %.0f s", i + 1, len(grid.scoring),
+                     sum(h.runs for h in harnesses), time.perf_counter() - started)
+    return grid, values

@@ -41,9 +41,15 @@ def test_folds_are_seeded() -> None:
 
 def test_a_question_is_held_out_where_most_of_its_documents_are_and_trains_only_where_none_is() -> None:
     fold_of = {"a": 0, "b": 1, "c": 1, "d": 2}
-    assert calibrate.held_out_fold(("a", "b", "c"), fold_of) == 1
-    assert calibrate.held_out_fold(("d", "a"), fold_of) == 0  # a tie goes to the lowest fold
+    assert calibrate.held_out_folds([("a", "b", "c"), ("d",)], fold_of) == [1, 2]
     assert [calibrate.trains(("a", "b", "c"), fold_of, f) for f in range(3)] == [False, False, True]
+
+
+def test_questions_across_documents_are_spread_over_their_tied_folds() -> None:
+    fold_of = {"a": 0, "b": 1, "c": 2}
+    held = calibrate.held_out_folds([("a",), ("a", "b"), ("a", "b"), ("a", "b", "c"), ("a", "b", "c")], fold_of)
+    assert held[0] == 0 and sorted(held[1:3]) == [0, 1]  # a tie goes to the tied fold with fewer questions
+    assert held[3] in (1, 2) and held[4] in (1, 2) and held[3] != held[4]
 
 
 def test_question_documents_are_the_gold_documents_else_the_named_ones() -> None:
@@ -98,12 +104,12 @@ def test_a_subset_without_unanswerable_questions_counts_that_term_zero() -> None
 
 
 # --- the fit ------------------------------------------------------------------------------------------------------
-PRIOR = {n: grid[len(grid) // 2] for n, (_, grid) in GRID.items()}
+PRIOR = {n: grid[len(grid) // 2] for n, grid in GRID.items()}
 
 
 def test_fit_takes_the_best_setting_on_the_masked_questions_and_breaks_ties_towards_the_prior() -> None:
-    far = PRIOR | {"MIN_SUPPORT": max(GRID["MIN_SUPPORT"][1])}
-    near = PRIOR | {"MIN_SUPPORT": GRID["MIN_SUPPORT"][1][len(GRID["MIN_SUPPORT"][1]) // 2 + 1]}
+    far = PRIOR | {"MIN_SUPPORT": max(GRID["MIN_SUPPORT"])}
+    near = PRIOR | {"MIN_SUPPORT": GRID["MIN_SUPPORT"][len(GRID["MIN_SUPPORT"]) // 2 + 1]}
     good = [record("a", "fact", 1.0, 1.0, False), record("u", "unanswerable", None, None, True)]
     bad = [record("a", "fact", 0.0, 0.0, False), record("u", "unanswerable", None, None, False)]
     rows = [calibrate.arrays(r)[0] for r in (bad, good, good)]
@@ -113,6 +119,15 @@ def test_fit_takes_the_best_setting_on_the_masked_questions_and_breaks_ties_towa
     assert calibrate.fit(values, answerable, everything, [PRIOR, near, far], PRIOR) == (1, 2)
     only_u = np.array([False, True])
     assert calibrate.fit(values[[0, 1]], answerable, only_u, [far, PRIOR], PRIOR) == (1, 1)
+
+
+def test_the_smoothed_objective_prefers_a_plateau_to_a_spike() -> None:
+    j = np.array([0.0, 3.0, 0.0, 0.0, 2.0, 2.0, 2.0])
+    assert int(np.argmax(j)) == 1
+    assert int(np.argmax(calibrate.smoothed(j, (7,)))) == 5
+    grid = np.arange(6.0)  # value 3·row + column on a 2 × 3 grid; every knob is smoothed, the edge repeated
+    corner = calibrate.smoothed(grid, (2, 3)).reshape(2, 3)[0, 0]
+    assert corner == pytest.approx(3 * (0 + 0 + 1) / 3 + (0 + 0 + 1) / 3)  # rows (0, 0, 1) × columns (0, 0, 1)
 
 
 # --- traced knobs -------------------------------------------------------------------------------------------------
