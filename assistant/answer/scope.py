@@ -32,6 +32,7 @@ MIN_EVIDENCE = 0.23
 OFF_TOPIC = ("Các tài liệu hiện có không đề cập đến nội dung của câu hỏi này; trợ lý chỉ trả lời từ các kế hoạch "
              "và văn bản đã được đưa vào hệ thống.")
 RELATED_SHOWN = 3  # passages an abstention names as the closest material
+SNIPPET_CHARS = 90  # of each, its opening words
 # Chat and question words that never carry a topic, beyond the statement scorer's (folded forms).
 _CHAT_WORDS = frozenset(
     "hom nay ngay mai hom qua toi minh ban hay xin vui long biet cho hoi giup lam sao nhe vay dau bao gio hien "
@@ -199,11 +200,7 @@ class Scope:
     def unrelated(self, words: Sequence[Word], passages: Sequence[Passage]) -> bool:
         """Some word of the question is not in the corpus, and the best passage holds too little of the others. A
         question all of whose words the corpus uses ("Ai ký kế hoạch này?") is left to the answer's own checks."""
-        supported = [self.supported(w) for w in words]
-        if all(supported):
-            return False
-        return best_share([self.idf(w) for w in words], supported, self.presence(words, passages),
-                          self.unseen) < self.min_evidence
+        return not all(self.supported(w) for w in words) and self.evidence(words, passages) < self.min_evidence
 
     def evidence(self, words: Sequence[Word], passages: Sequence[Passage]) -> float:
         """The best passage's weighted share of the question's content words (1.0 when it has none)."""
@@ -212,13 +209,16 @@ class Scope:
 
 
 def with_related(message: str, passages: Sequence[Passage], documents: Mapping[str, Document]) -> str:
-    """An abstention that names the closest passages it returns, so what it says is what every client shows."""
+    """An abstention that names the closest passages it returns, so what it says is what every client shows: each
+    by its document, its opening words (the restored reading of OCR text) and its span."""
     if not passages:
         return message
     lines = [message, "Các đoạn gần nhất với câu hỏi (không chứa câu trả lời), để tham khảo:"]
     for p in passages[:RELATED_SHOWN]:
         md = documents[p.source].metadata
         number = md.number if md.number and md.number[:1].isdigit() else None  # "/KH-SYT": the number left blank
-        label = " · ".join(x for x in (doc_label(md), number, p.section) if x)
-        lines.append(f"- {label} · {p.source} [{p.start}:{p.end}]")
+        words = " ".join((p.reading or p.text).split())
+        opening = words if len(words) <= SNIPPET_CHARS else words[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+        label = " · ".join(x for x in (doc_label(md), number) if x)
+        lines.append(f"- {label}: “{opening}” ({p.source} [{p.start}:{p.end}])")
     return "\n".join(lines)

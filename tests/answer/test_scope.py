@@ -112,7 +112,9 @@ def test_an_abstention_names_the_passages_it_returns() -> None:
     lines = text.splitlines()
     assert lines[0] == "Không có thông tin." and len(lines) == 2 + RELATED_SHOWN
     for line, p in zip(lines[2:], passages, strict=False):
-        assert line.endswith(f"{p.source} [{p.start}:{p.end}]") and "Sở Y tế Khánh Hòa" in line
+        assert line.endswith(f"({p.source} [{p.start}:{p.end}])") and line.startswith("- Sở Y tế Khánh Hòa: “")
+    ocr = with_related("Không có thông tin.", [_passage("ht.txt", OCR, READING)], index.documents)
+    assert READING[:20] in ocr and OCR[:20] not in ocr  # OCR text is shown in its restored reading
     assert with_related("Không có thông tin.", [], index.documents) == "Không có thông tin."
 
 
