@@ -50,8 +50,14 @@ eval: setup
 	$(WIDER_ENV) $(BIN)/assistant index
 	$(WIDER_ENV) $(BIN)/assistant eval $(SHARED)/evals/wider/questions.jsonl --out $(WIDER)/results.jsonl \
 		--report-dir $(WIDER) --label wider
+	$(BIN)/assistant eval evals/offtopic_questions.jsonl --out evals/runs/offtopic/results.jsonl \
+		--report-dir evals/runs/offtopic --label offtopic --no-ablation
+	$(WIDER_ENV) $(BIN)/assistant eval evals/offtopic_questions.jsonl --out $(WIDER)/offtopic/results.jsonl \
+		--report-dir $(WIDER)/offtopic --label offtopic-wider --no-ablation
 	$(BIN)/python -m assistant.evaluation.compare --run seed=evals/runs/dev/latest.json \
-		--run seed-en=evals/runs/dev_en/latest.json --run wider=$(WIDER)/latest.json --out evals/report_wider.md \
+		--run seed-en=evals/runs/dev_en/latest.json --run wider=$(WIDER)/latest.json \
+		--run offtopic=evals/runs/offtopic/latest.json --run offtopic-wider=$(WIDER)/offtopic/latest.json \
+		--out evals/report_wider.md \
 		--title "Wider development set (5 plans + 9 documents indexed together) beside the seed set"
 
 # The README's screenshot is the browser test's artifact; refreshed on purpose, never by `make test`.
