@@ -56,6 +56,9 @@ SourceOpt = Annotated[str | None, typer.Option(help="Only this document")]
 ProvinceOpt = Annotated[str | None, typer.Option(help="Only this province")]
 YearOpt = Annotated[int | None, typer.Option(help="Only plans covering this year")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+DocOpt = Annotated[str | None, typer.Option("--doc", help="Only this document (source name)")]
+JsonRowsOpt = Annotated[bool, typer.Option("--json", help="One JSON object per row")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV rows")]
 
 
 def main() -> None:

@@ -9,16 +9,16 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.app import _settings, app, console
+from assistant.cli.app import CsvOpt, DocOpt, JsonRowsOpt, _settings, app, console
 from assistant.errors import BadRequest
 
 
 @app.command("legal-refs")
 def legal_refs(
-    doc: Annotated[str | None, typer.Option("--doc", help="Only this document (source name)")] = None,
+    doc: DocOpt = None,
     cites: Annotated[str | None, typer.Option("--cites", help="Documents citing this symbol (typed loosely)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per (document, instrument)")] = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="CSV rows")] = False,
+    as_json: JsonRowsOpt = False,
+    as_csv: CsvOpt = False,
     corpus: Annotated[Path | None, typer.Option(help="Corpus folder")] = None,
 ) -> None:
     """Legal documents each plan cites, or the plans citing a given instrument."""
@@ -54,10 +54,10 @@ def legal_refs(
 
 @app.command()
 def targets(
-    doc: Annotated[str | None, typer.Option("--doc", help="Only this document (source name)")] = None,
+    doc: DocOpt = None,
     area: Annotated[str | None, typer.Option("--area", help="Only this reform area, e.g. TTHC, 'công vụ'")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per target")] = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="CSV rows")] = False,
+    as_json: JsonRowsOpt = False,
+    as_csv: CsvOpt = False,
 ) -> None:
     """Quantitative targets (percentages, counts, amounts, deadlines) each plan sets, with exact spans."""
     import csv
@@ -89,10 +89,10 @@ def csv_safe(value: object) -> object:
 
 @app.command()
 def tasks(
-    doc: Annotated[str | None, typer.Option("--doc", help="Only this document (source name)")] = None,
+    doc: DocOpt = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Only tasks this unit leads or coordinates")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per task")] = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="CSV rows")] = False,
+    as_json: JsonRowsOpt = False,
+    as_csv: CsvOpt = False,
 ) -> None:
     """Tasks each plan assigns (content, lead unit, coordinating units, deadline, product), with exact spans."""
     import csv
