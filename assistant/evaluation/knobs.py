@@ -150,8 +150,9 @@ class Grid:
 
 
 class Harness:
-    """One engine's questions answered under any knob values: retrieval is cached (the knobs do not change it), and a
-    change of thresholds alone is replayed on the recorded support decisions, the question re-run only when one flips."""
+    """One engine's questions answered under any knob values: retrieval is cached (the knobs do not change it), a
+    change of thresholds alone is replayed on the recorded support decisions (the question re-run only when one
+    flips), and a question keeps its figures when only knobs its answering never read change."""
 
     def __init__(self, engine: Engine, questions: Sequence[dict], label: str) -> None:
         self.label, self.questions, self.answerer = label, list(questions), engine.answerer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.evaluation import calibrate, runner
+from assistant.evaluation import calibrate, knobs, runner
 from assistant.evaluation.knobs import GRID, traced
 
 SEED = [f"{i:03d}_plan.txt" for i in range(5)]
@@ -142,3 +142,13 @@ def test_traced_knobs_act_as_their_values_and_note_only_real_uses() -> None:
     score = 0.5
     score += weight
     assert type(score) is float and score == pytest.approx(0.8) and reads == {"W"}
+
+
+def test_every_knob_is_a_number_some_answer_module_holds_and_every_setting_has_a_number() -> None:
+    current = knobs.current_knobs()
+    assert set(current) == set(GRID) and all(isinstance(v, int | float) for v in current.values())
+    grid = knobs.Grid(current)
+    assert len(grid) == int(np.prod(grid.shape))
+    for c in (0, len(grid) // 3, len(grid) - 1, grid.index(current)):
+        assert grid.index(grid[c]) == c
+    assert grid[grid.index(current)] == current
