@@ -23,9 +23,11 @@ from assistant.search.index import (
     file_hashes,
     is_stale,
     load_index,
+    mismatches,
     read_manifest,
 )
 from assistant.search.retrieve import Retriever
+from assistant.search.store import Backend, make_backend
 from assistant.settings import Settings
 from assistant.tables.tasks import Task, tasks_table
 
@@ -40,7 +42,14 @@ def index_config(settings: Settings, encoder) -> IndexConfig:
         chunking=ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens),
         faiss_type=settings.faiss_index,
         restore_ocr=settings.restore_ocr,
+        store=settings.store,
     )
+
+
+def backend(settings: Settings) -> Backend:
+    """The store the settings name (a Qdrant client is opened once per process and shared)."""
+    return make_backend(settings.store, settings.faiss_index, settings.qdrant_url, settings.qdrant_api_key,
+                        settings.qdrant_path, settings.qdrant_collection)
 
 
 def _encoder(settings: Settings):
@@ -64,7 +73,7 @@ def build(
     read_s = time.perf_counter() - started
     if not parsed.documents:
         raise nothing_readable(settings.corpus_dir, parsed.skipped)
-    stats = build_index(parsed, encoder, settings.index_dir, config, files, on_embed)
+    stats = build_index(parsed, encoder, settings.index_dir, config, files, on_embed, backend(settings))
     stats["documents"] = len(parsed.documents)
     stats["skipped"] = [{"source": s.source, "reason": s.reason} for s in parsed.skipped]
     stats["read_seconds"] = round(read_s, 3)
@@ -78,8 +87,7 @@ def needs_build(settings: Settings, encoder) -> str | None:
         manifest = read_manifest(settings.index_dir)
     except IndexMissingError:
         return "missing"
-    expected = index_config(settings, encoder).expected()
-    if any(manifest.get(k) != v for k, v in expected.items()):
+    if mismatches(manifest, index_config(settings, encoder)):
         return "settings changed"
     if is_stale(manifest, file_hashes(settings.corpus_dir, settings.max_file_bytes)):
         return "corpus changed"
@@ -113,7 +121,7 @@ class Engine:
                     raise
                 build_error = f"{type(exc).__name__}: {exc}"
                 log.warning("the index could not be rebuilt (%s); serving the previous build", build_error)
-        index = load_index(settings.index_dir, index_config(settings, encoder))
+        index = load_index(settings.index_dir, index_config(settings, encoder), backend(settings))
         retriever = Retriever(index, encoder)
         answerer = Answerer(retriever, generator=Generator.from_settings(settings))
         engine = cls(settings, encoder, index, retriever, answerer, build_error)

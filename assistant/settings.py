@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     # PhoBERT-style models were trained on pyvi-segmented text ("cải_cách hành_chính").
     embedding_segmented: bool = False
     faiss_index: Literal["flat", "hnsw", "ivf"] = "flat"
+    # Where the search structures live: "local" = FAISS + bm25s files in the index folder; "qdrant" = a Qdrant
+    # server or cluster (qdrant_url) or Qdrant's embedded mode in a folder (qdrant_path, one process at a time).
+    store: Literal["local", "qdrant"] = "local"
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    qdrant_path: Path | None = None
+    qdrant_collection: str = "assistant"  # the alias; each build is the collection "<alias>-<build id>"
     chunk_max_tokens: int = 250
     chunk_overlap_tokens: int = 30
     restore_ocr: bool = True

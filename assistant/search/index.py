@@ -1,8 +1,10 @@
-"""The on-disk index: FAISS vectors, BM25 over normalised keys, records, and a self-describing manifest.
+"""The index: records (documents, chunks, restorations) and a self-describing manifest in a build folder, and
+the search structures in a store (store.py: FAISS + bm25s files in the same folder, or a Qdrant collection).
 
 Layout: `index/current` is a symlink to `index/builds/<id>/`; a build is written beside it and the link is swapped
-atomically (os.replace of a symlink), so a crash mid-build leaves the old index serving. A finished build
-removes older builds only, never another process's `.tmp-*` folder still being written.
+atomically (os.replace of a symlink), so a crash mid-build leaves the old index serving. A store with its own
+publishing step (the Qdrant alias) publishes just before the link moves. A finished build removes older builds
+only, never another process's `.tmp-*` folder still being written.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import bm25s
-import faiss
 import numpy as np
 
 from assistant.documents.chunk import ChunkingConfig
@@ -27,6 +27,7 @@ from assistant.documents.read import MAX_BYTES, fingerprint
 from assistant.errors import IndexMismatchError, IndexMissingError
 from assistant.restore.restorer import VERSION as RESTORE_VERSION
 from assistant.restore.restorer import Restoration
+from assistant.search.store import Backend, Store, make_backend
 from assistant.text.normalize import VERSION as NORMALIZER_VERSION
 from assistant.types import Chunk, Document, Metadata, Section
 
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 FORMAT = 2  # 2: a restoration stores its unsure tokens
 FIX = "run `assistant index` (or `make index`) to rebuild it"
+# Manifest fields older builds did not write, and what they meant.
+LEGACY = {"store": "local"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class IndexConfig:
     chunking: ChunkingConfig
     faiss_type: str = "flat"
     restore_ocr: bool = True
+    store: str = "local"
 
     def expected(self) -> dict:
         """Manifest fields compared on load."""
@@ -55,21 +59,20 @@ class IndexConfig:
             "normalizer_version": NORMALIZER_VERSION,
             "restore_version": RESTORE_VERSION if self.restore_ocr else None,
             "chunking": self.chunking.to_dict(),
-            "faiss": self.faiss_type,
+            "faiss": self.faiss_type if self.store == "local" else None,
+            "store": self.store,
         }
 
 
 @dataclass
 class Index:
-    """A loaded index: records, vectors and the two search structures."""
+    """A loaded index: records and the store that searches them."""
 
     path: Path
     manifest: dict
     documents: dict[str, Document]
     chunks: list[Chunk]
-    vectors: np.ndarray
-    faiss_index: faiss.Index
-    bm25: bm25s.BM25
+    store: Store
     restorations: dict[str, Restoration]
 
 
@@ -108,35 +111,21 @@ def _clean_builds(builds: Path, own: str, serving: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _faiss(vectors: np.ndarray, kind: str) -> faiss.Index:
-    """Exact inner product by default; HNSW or IVF for corpora where exact search is too slow."""
-    dim = vectors.shape[1]
-    if kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efSearch = 128
-    elif kind == "ivf" and len(vectors) >= 1024:
-        nlist = int(4 * np.sqrt(len(vectors)))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.train(vectors)
-        index.nprobe = max(8, nlist // 16)
-    else:
-        index = faiss.IndexFlatIP(dim)
-    index.add(vectors)
-    return index
+def _live_tmp_builds(builds: Path) -> list[str]:
+    """Ids of builds other processes are still writing."""
+    out = []
+    for tmp in builds.glob(".tmp-*"):
+        parts = tmp.name.split("-")
+        if len(parts) > 3 and parts[3].isdigit() and _pid_alive(int(parts[3])):
+            out.append(tmp.name.removeprefix(".tmp-"))
+    return out
 
 
-def _previous_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
-    """content_hash -> vector of the serving index, so unchanged chunks are not embedded again."""
-    current = index_dir / "current"
+def _serving_manifest(index_dir: Path) -> dict:
     try:
-        manifest = json.loads((current / "manifest.json").read_text())
-        if manifest.get("model") != model:
-            return {}
-        vectors = np.load(current / "vectors.npy")
-        hashes = [json.loads(line)["content_hash"] for line in (current / "chunks.jsonl").open(encoding="utf-8")]
-    except (OSError, ValueError, KeyError):
+        return json.loads((index_dir / "current" / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
-    return dict(zip(hashes, vectors, strict=False))
 
 
 def build_index(
@@ -146,11 +135,16 @@ def build_index(
     config: IndexConfig,
     corpus_files: dict[str, str],
     progress: Callable[[int, int], None] | None = None,
+    backend: Backend | None = None,
 ) -> dict:
     """Embed (reusing unchanged chunks), index and atomically publish; returns build statistics."""
     started = time.perf_counter()
+    backend = backend or make_backend(config.store, config.faiss_type)
     chunks = list(parsed.chunks)
-    previous = _previous_vectors(index_dir, config.model)
+    serving = _serving_manifest(index_dir)
+    previous = {}
+    if serving.get("model") == config.model:
+        previous = backend.previous_vectors((index_dir / "current").resolve(), serving)
     vectors = np.zeros((len(chunks), config.dim), dtype=np.float32)
     todo = [i for i, c in enumerate(chunks) if c.content_hash not in previous]
     for i, c in enumerate(chunks):
@@ -172,16 +166,22 @@ def build_index(
     own += f"-{os.getpid()}-{secrets.token_hex(3)}"
     tmp = builds / f".tmp-{own}"
     tmp.mkdir()
+    fields: dict = {}
     try:
-        _write(tmp, parsed, chunks, vectors, config, corpus_files)
+        fields = backend.write(tmp, own, chunks, vectors, {d.source: d for d in parsed.documents})
+        _write(tmp, parsed, chunks, config, corpus_files, fields)
         tmp.rename(builds / own)
+        backend.publish(fields)
         link = index_dir / f".current-{own}"
         link.symlink_to(Path("builds") / own)
         os.replace(link, index_dir / "current")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        backend.discard(fields)
         raise
     _clean_builds(builds, own, build_id(index_dir / "current"))
+    # The build that served until now stays in the store: processes still on it search it until they reload.
+    backend.clean([fields, serving], [own, *_live_tmp_builds(builds)])
     return {
         "build": own,
         "chunks": len(chunks),
@@ -192,13 +192,9 @@ def build_index(
     }
 
 
-def _write(path: Path, parsed: ParsedCorpus, chunks: list[Chunk], vectors: np.ndarray, config: IndexConfig, files: dict) -> None:
-    """All index files into one folder."""
-    np.save(path / "vectors.npy", vectors)
-    faiss.write_index(_faiss(vectors, config.faiss_type), str(path / "faiss.index"))
-    bm25 = bm25s.BM25()
-    bm25.index([c.keys.split() for c in chunks], show_progress=False)
-    bm25.save(str(path / "bm25"))
+def _write(path: Path, parsed: ParsedCorpus, chunks: list[Chunk], config: IndexConfig, files: dict,
+           store_fields: dict) -> None:
+    """Records and manifest into the build folder (the store has written its part)."""
     with (path / "chunks.jsonl").open("w", encoding="utf-8") as f:
         for c in chunks:
             record = asdict(c)
@@ -215,7 +211,7 @@ def _write(path: Path, parsed: ParsedCorpus, chunks: list[Chunk], vectors: np.nd
             if r is not None:
                 record["restoration"] = {"text": r.text, "tokens": [list(t) for t in r.tokens], "unsure": list(r.unsure)}
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
-    manifest = config.expected() | {
+    manifest = config.expected() | store_fields | {
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "documents": {d.source: d.sha256 for d in parsed.documents},
         "files": files,
@@ -233,10 +229,15 @@ def read_manifest(index_dir: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def mismatches(manifest: dict, config: IndexConfig) -> list[str]:
+    """Every manifest field that differs from what the settings want, as `field: index has X, settings want Y`."""
+    return [f"{k}: index has {manifest.get(k, LEGACY.get(k))!r}, settings want {v!r}"
+            for k, v in config.expected().items() if manifest.get(k, LEGACY.get(k)) != v]
+
+
 def check_manifest(manifest: dict, config: IndexConfig) -> None:
     """Raise IndexMismatchError naming every field that differs from the settings."""
-    expected = config.expected()
-    diffs = [f"{k}: index has {manifest.get(k)!r}, settings want {v!r}" for k, v in expected.items() if manifest.get(k) != v]
+    diffs = mismatches(manifest, config)
     if diffs:
         raise IndexMismatchError("index does not match the settings (" + "; ".join(diffs) + ")", hint=FIX)
 
@@ -250,8 +251,8 @@ def _section(d: dict) -> Section:
     return Section(d["title"], d["level"], d["start"], d["end"], tuple(_section(c) for c in d["children"]))
 
 
-def load_index(index_dir: Path, config: IndexConfig) -> Index:
-    """Load and verify the serving index."""
+def load_index(index_dir: Path, config: IndexConfig, backend: Backend | None = None) -> Index:
+    """Load and verify the serving index; the store searches the build the manifest names."""
     manifest = read_manifest(index_dir)
     check_manifest(manifest, config)
     path = (index_dir / "current").resolve()
@@ -273,14 +274,7 @@ def load_index(index_dir: Path, config: IndexConfig) -> Index:
     for line in (path / "chunks.jsonl").open(encoding="utf-8"):
         r = json.loads(line)
         chunks.append(Chunk(**r, metadata=documents[r["source"]].metadata))
-    vectors = np.load(path / "vectors.npy")
-    return Index(
-        path=path,
-        manifest=manifest,
-        documents=documents,
-        chunks=chunks,
-        vectors=vectors,
-        faiss_index=faiss.read_index(str(path / "faiss.index")),
-        bm25=bm25s.BM25.load(str(path / "bm25")),
-        restorations=restorations,
-    )
+    backend = backend or make_backend(config.store, config.faiss_type)
+    store = backend.open(path, manifest, chunks, documents)
+    return Index(path=path, manifest=manifest, documents=documents, chunks=chunks, store=store,
+                 restorations=restorations)

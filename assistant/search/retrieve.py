@@ -1,11 +1,10 @@
-"""Hybrid retrieval: BM25 over normalised keys and dense FAISS search, fused, filtered and diversified."""
+"""Hybrid retrieval: BM25 over normalised keys and dense search from the index's store, fused, filtered and
+diversified here, the same for every store."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
-
-import numpy as np
 
 from assistant.errors import BadRequest
 from assistant.restore.restorer import to_restored_span
@@ -13,7 +12,7 @@ from assistant.search.crosslingual import to_vietnamese
 from assistant.search.fusion import reciprocal_rank_fusion
 from assistant.search.index import Index
 from assistant.search.query import QueryInfo, analyse, years_covered
-from assistant.text.fold import fold
+from assistant.search.store import Filters
 from assistant.text.normalize import search_tokens
 from assistant.types import Passage
 
@@ -38,20 +37,6 @@ def check_question(question: str) -> None:
                          "\"những đơn vị nào phải đạt 100% TTHC trực tuyến toàn trình?\"")
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Hard metadata filters; None means no constraint."""
-
-    source: str | None = None
-    issuer: str | None = None
-    province: str | None = None
-    year: int | None = None
-
-    def empty(self) -> bool:
-        """True when nothing is filtered."""
-        return not any((self.source, self.issuer, self.province, self.year))
-
-
 class Retriever:
     """Searches one loaded index with one encoder."""
 
@@ -66,46 +51,21 @@ class Retriever:
         self.soft_boost = soft_boost
         self._chunk_doc = [c.source for c in index.chunks]
 
-    def allowed(self, filters: Filters | None) -> np.ndarray | None:
-        """Boolean mask of chunks that pass the hard filters, or None for all."""
-        if filters is None or filters.empty():
-            return None
-        ok_docs = set()
-        for source, doc in self.index.documents.items():
-            md = doc.metadata
-            if filters.source and source != filters.source:
-                continue
-            if filters.issuer and fold(filters.issuer) not in fold(md.issuer or ""):
-                continue
-            if filters.province and fold(filters.province) != fold(md.province or ""):
-                continue
-            if filters.year and filters.year not in years_covered(doc):
-                continue
-            ok_docs.add(source)
-        return np.array([s in ok_docs for s in self._chunk_doc], dtype=bool)
-
     def bm25_scores(self, tokens: list[str]) -> dict[int, float]:
         """Top BM25 candidates over the chunk keys for the question's search tokens."""
-        if not tokens:  # bm25s cannot score an empty query
-            return {}
-        scores = self.index.bm25.get_scores(tokens)
-        top = np.argsort(-scores)[:CANDIDATES]
-        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+        return self.index.store.lexical(tokens, CANDIDATES)
 
     def vocabulary_coverage(self, tokens: list[str]) -> float:
         """Share of the question's syllable tokens that occur in the indexed keys."""
         tokens = [t for t in tokens if "_" not in t]
         if not tokens:
             return 0.0
-        vocab = self.index.bm25.vocab_dict
+        vocab = self.index.store.vocabulary
         return sum(t in vocab for t in tokens) / len(tokens)
 
     def dense_scores(self, question: str) -> dict[int, float]:
-        """Top cosine candidates from FAISS."""
-        vector = self.encoder.encode_queries([question])
-        k = min(CANDIDATES, len(self.index.chunks))
-        scores, ids = self.index.faiss_index.search(np.asarray(vector, dtype=np.float32), k)
-        return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+        """Top cosine candidates."""
+        return self.index.store.dense(self.encoder.encode_queries([question])[0], CANDIDATES)
 
     def search(
         self,
@@ -136,9 +96,9 @@ class Retriever:
         # Questions across plans take each plan's best passage: a flatter fusion (larger k) lets the two runs
         # agree on it instead of one run's first ranks deciding.
         fused = reciprocal_rank_fusion(runs, self.rrf_k * 2 if info.across else self.rrf_k, weights)
-        mask = self.allowed(filters)
-        if mask is not None:
-            fused = {i: s for i, s in fused.items() if mask[i]}
+        if filters is not None and not filters.empty():  # among the candidates of both runs, as one ranking
+            keep = self.index.store.allowed(filters, fused.keys())
+            fused = {i: s for i, s in fused.items() if i in keep}
         fused = self._soft_boost(fused, info)
         order = sorted(fused, key=lambda i: (-fused[i], i))
         if info.across:
