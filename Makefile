@@ -10,6 +10,8 @@ export TOKENIZERS_PARALLELISM ?= false
 
 setup: $(STAMP)
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	@(test -x /usr/bin/tesseract && test -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata && test -x /usr/bin/pdftoppm) || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y tesseract-ocr tesseract-ocr-vie ocrmypdf poppler-utils)
 
 # torch first, pinned: the CPU build lies on this machine's disk; a later unpinned resolve would pull CUDA wheels.
 $(STAMP): pyproject.toml

@@ -69,7 +69,8 @@ def build(
     config = index_config(settings, encoder)
     files = file_hashes(settings.corpus_dir, settings.max_file_bytes)
     parsed = parse_corpus(settings.corpus_dir, encoder.count_tokens, config.chunking, settings.restore_ocr,
-                          on_file, max_file_bytes=settings.max_file_bytes, max_chunks=settings.max_chunks_per_file)
+                          on_file, max_file_bytes=settings.max_file_bytes, max_chunks=settings.max_chunks_per_file,
+                          ocr_cache=settings.cache_dir / "ocr")
     read_s = time.perf_counter() - started
     if not parsed.documents:
         raise nothing_readable(settings.corpus_dir, parsed.skipped)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 
@@ -60,6 +61,11 @@ class Document:
     metadata: Metadata = field(default_factory=Metadata)
     sections: tuple[Section, ...] = ()
     ocr_damaged: bool = False
+    pages: tuple[int, ...] = ()  # start offset of every page of a scan (OCR text); empty for other files
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page of a scan holding `offset`; None for a document without pages."""
+        return bisect.bisect_right(self.pages, offset) if self.pages else None
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,7 @@ class Chunk:
     embed_text: str  # what the embedding model sees (restored reading for OCR text)
     content_hash: str  # hash of embed_text + model-relevant settings, for embedding reuse
     metadata: Metadata = field(default_factory=Metadata)  # the document's, shared by its chunks
+    page: int | None = None  # page of a scan where the chunk starts
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,7 @@ class Passage:
     chunk_id: str
     reading: str | None = None  # restored reading of an OCR passage, when one exists
     rank: int = 0  # 1-based position in the retriever's ranking (the answer stage may reorder passages)
+    page: int | None = None  # page of a scan where the passage starts
 
     def to_dict(self) -> dict:
         """The results-contract shape."""
@@ -105,6 +113,8 @@ class Passage:
         }
         if self.reading is not None:
             d["reading"] = self.reading
+        if self.page is not None:
+            d["page"] = self.page
         return d
 
 
@@ -130,6 +140,7 @@ class Citation:
     document: Metadata
     reading: str | None = None  # restored reading shown to users when the source is OCR text
     unsure: tuple[UnsureWord, ...] = ()  # words of `reading` restored with a small margin
+    page: int | None = None  # page of a scan where the quote starts
 
 
 @dataclass(frozen=True)

@@ -319,4 +319,5 @@ class Answerer(LegalAnswers, ListAnswers):
         r = self.retriever.index.restorations.get(sentence.source)
         unsure = unsure_words(r, document.text, sentence.start, sentence.end) if r is not None else ()
         return Citation(n, sentence.source, sentence.start, sentence.end, sentence.text, passage.section,
-                        document.metadata, self._reading(sentence.source, sentence.start, sentence.end), unsure)
+                        document.metadata, self._reading(sentence.source, sentence.start, sentence.end), unsure,
+                        page=document.page_at(sentence.start))

@@ -187,7 +187,8 @@ def messages(question: str, blocks: list[str]) -> list[dict[str, str]]:
 def _cite(n: int, p: Passage, documents: Mapping[str, Document]) -> Citation:
     """Cited as the extractive answer cites: the passage span, its quote, section, document and reading."""
     doc = documents[p.source]
-    return Citation(n, p.source, p.start, p.end, doc.text[p.start:p.end], p.section, doc.metadata, p.reading)
+    return Citation(n, p.source, p.start, p.end, doc.text[p.start:p.end], p.section, doc.metadata, p.reading,
+                    page=doc.page_at(p.start))
 
 
 def _fallback(extractive: Answer, t0: float, reason: str) -> Answer:

@@ -28,7 +28,8 @@ def ingest(
     config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
     with _file_progress(folder, "Đọc tài liệu") as on_file:
         parsed = parse_corpus(folder, count, config, settings.restore_ocr, progress=on_file,
-                              max_file_bytes=settings.max_file_bytes, max_chunks=settings.max_chunks_per_file)
+                              max_file_bytes=settings.max_file_bytes, max_chunks=settings.max_chunks_per_file,
+                              ocr_cache=settings.cache_dir / "ocr")
     from assistant.documents.structure import count_sections
 
     report = {
@@ -78,7 +79,8 @@ def inspect(file: Annotated[Path, typer.Argument(help="A document file")]) -> No
 
     settings = _settings()
     config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
-    document, chunks, restoration = parse_file(file, _token_counter(settings), config)
+    document, chunks, restoration = parse_file(file, _token_counter(settings), config,
+                                               ocr_cache=settings.cache_dir / "ocr")
     console.print(f"[bold]{document.source}[/] ({document.format}, {document.encoding}, OCR: {document.ocr_damaged})")
     for key, value in document.metadata.to_dict().items():
         console.print(f"  {key}: {value}")

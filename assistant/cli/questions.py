@@ -52,7 +52,8 @@ def search(
         console.print_json(json.dumps([p.to_dict() for p in passages], ensure_ascii=False))
         return
     for rank, p in enumerate(passages, start=1):
-        console.print(f"[bold]{rank}.[/] {p.source} [{p.start}:{p.end}] score={p.score:.4f}", highlight=False)
+        page = f" trang {p.page}" if p.page is not None else ""
+        console.print(f"[bold]{rank}.[/] {p.source} [{p.start}:{p.end}]{page} score={p.score:.4f}", highlight=False)
         console.print(f"   [cyan]{p.section}[/]", highlight=False)
         console.print("   " + " ".join((p.reading or p.text).split())[:300], markup=False, highlight=False)
 
@@ -80,7 +81,8 @@ def ask(
     for c in answer.citations:
         md = c.document
         console.print(
-            f"[{c.n}] {md.issuer or c.source} · {md.number or ''} · {c.section} · {c.source} [{c.start}:{c.end}]",
+            f"[{c.n}] {md.issuer or c.source} · {md.number or ''} · {c.section} · {c.source} [{c.start}:{c.end}]"
+            + (f" · trang {c.page}" if c.page is not None else ""),
             markup=False, highlight=False,
         )
         if c.unsure and c.reading:  # OCR words read with doubt: marked in the reading, with their OCR spelling

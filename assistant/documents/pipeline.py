@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from assistant.documents.blocks import restore_blocks
 from assistant.documents.chunk import ChunkingConfig, TokenCounter, chunk_document
 from assistant.documents.markup import clean_reading, has_markup
 from assistant.documents.metadata import extract_metadata
@@ -49,7 +50,10 @@ def parse_document(
     model = model or get_model()
     damaged = is_damaged(raw.text, model)
     reading = None
-    if damaged and restore_ocr:
+    if raw.pages and restore_ocr:  # Tesseract text (a scan): restored block by block, only where damaged
+        reading = restore_blocks(raw.text, model)
+        damaged = reading is not None
+    elif damaged and restore_ocr:
         model = for_document(model, raw.text)
         reading = restore_text(raw.text, model)
     elif not damaged and has_markup(raw.text):
@@ -68,6 +72,7 @@ def parse_document(
         metadata=readable_metadata(extract_metadata(view), damaged and restore_ocr, model),
         sections=sections,
         ocr_damaged=damaged,
+        pages=raw.pages,
     )
     return document, reading
 
@@ -115,10 +120,10 @@ def chunk(
 ) -> list[Chunk]:
     """Chunks of a parsed document, keyed on both readings of OCR text."""
     if restoration is not None and not document.ocr_damaged:
-        return _chunk_view(document, restoration, count_tokens, config)
+        return _paged(document, _chunk_view(document, restoration, count_tokens, config))
     if restoration is not None:  # section titles read with the channel fitted on this document (memoised)
         model = for_document(model or get_model(), document.text)
-    return chunk_document(
+    return _paged(document, chunk_document(
         document.source,
         document.text,
         document.sections,
@@ -130,7 +135,12 @@ def chunk(
         retitle=functools.partial(restore_line, model=model) if restoration else None,
         annotations=signature_note(document) + reference_notes(document),
         boundaries=signature_bounds(document),
-    )
+    ))
+
+
+def _paged(document: Document, chunks: list[Chunk]) -> list[Chunk]:
+    """Chunks of a scan with the page each starts on."""
+    return [replace(c, page=document.page_at(c.start)) for c in chunks] if document.pages else chunks
 
 
 def _chunk_view(document: Document, view: Restoration, count_tokens: TokenCounter, config: ChunkingConfig) -> list[Chunk]:
@@ -214,12 +224,14 @@ def parse_corpus(
     progress: Callable[[str], None] | None = None,
     max_file_bytes: int = MAX_BYTES,
     max_chunks: int = 0,
+    ocr_cache: Path | None = None,
 ) -> ParsedCorpus:
     """Read, parse and chunk every file of the folder; unreadable files, and files over the size or chunk budget
-    (`max_chunks` per file, 0 = none), are reported, not fatal."""
-    raws, skipped = read_corpus(corpus_dir, max_file_bytes)
-    # The restoration model learns from the decoded documents (its clean ones), never from the folder itself.
-    model = get_model([raw.text for raw in raws])
+    (`max_chunks` per file, 0 = none), are reported, not fatal. Scans are OCR'd, cached in `ocr_cache`."""
+    raws, skipped = read_corpus(corpus_dir, max_file_bytes, ocr_cache)
+    # The restoration model learns from the decoded documents (its clean ones, OCR text of scans left out, however
+    # clean it looks), never from the folder itself.
+    model = get_model([raw.text for raw in raws if not raw.pages])
     documents, chunks, restorations = [], [], {}
     over = f"the budget is {max_chunks} chunks per file; ASSISTANT_MAX_CHUNKS_PER_FILE raises it"
     for raw in raws:
@@ -249,9 +261,9 @@ def parse_corpus(
 
 
 def parse_file(path: Path, count_tokens: TokenCounter, config: ChunkingConfig = ChunkingConfig(),
-               model: RestoreModel | None = None):
+               model: RestoreModel | None = None, ocr_cache: Path | None = None):
     """One file, for `assistant inspect`: (document, chunks, restoration)."""
-    raw = read_file(path, path.name)
+    raw = read_file(path, path.name, ocr_cache=ocr_cache)
     document, restoration = parse_document(raw, model=model)
     return document, chunk(document, restoration, count_tokens, config, model), restoration
 

@@ -1,4 +1,5 @@
-"""Read a corpus folder: .txt/.md (any Vietnamese encoding), .docx and .pdf with a text layer.
+"""Read a corpus folder: .txt/.md (any Vietnamese encoding), .docx, .pdf, and scans (.pdf without a text layer,
+.png, .jpg, .tif) through OCR.
 
 Only regular files inside the folder are read. Links leaving the folder, link loops, named pipes, devices,
 sockets, folders named like documents, unreadable and oversized files are reported with a one-line reason that
@@ -23,7 +24,9 @@ from assistant.types import Skipped
 
 log = logging.getLogger(__name__)
 
-SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf"}
+SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf",
+             ".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".tif": "tiff", ".tiff": "tiff"}
+IMAGES = ("png", "jpg", "tiff")
 MAX_BYTES = 5 * 1024 * 1024  # default size budget of one file (settings: ASSISTANT_MAX_FILE_MB)
 _KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device",
           stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
@@ -36,7 +39,8 @@ class RawText:
     source: str
     text: str
     format: str
-    encoding: str
+    encoding: str  # "ocr" for the text of a scan
+    pages: tuple[int, ...] = ()  # start offset of every page (scans), else empty
 
 
 def _os_reason(source: str, exc: OSError) -> str:
@@ -80,27 +84,38 @@ def read_bytes(path: Path, source: str, max_bytes: int = MAX_BYTES) -> bytes:
     return data
 
 
-def read_file(path: Path, source: str | None = None, max_bytes: int = MAX_BYTES) -> RawText:
-    """Decode one file or raise IngestError with the reason."""
+def read_file(path: Path, source: str | None = None, max_bytes: int = MAX_BYTES,
+              ocr_cache: Path | None = None) -> RawText:
+    """Decode one file or raise IngestError with the reason; scans are OCR'd (cached in `ocr_cache` by file
+    hash when given)."""
     source = source or path.name
     fmt = SUPPORTED.get(path.suffix.lower())
     if fmt is None:
         raise IngestError(f"{source}: unsupported file type '{path.suffix or '(none)'}'")
     data = read_bytes(path, source, max_bytes)
-    if fmt in ("txt", "md"):
+    pages: tuple[int, ...] = ()
+    if fmt in IMAGES or fmt == "pdf":
+        text = _read_pdf(data, source) if fmt == "pdf" else None
+        encoding = "pdf"
+        if text is None:  # an image, or a PDF without a text layer: a scan
+            from assistant.documents.ocr import OCR_ENCODING, ocr_file
+
+            result = ocr_file(data, fmt, source, ocr_cache)
+            text, encoding, pages = result.text, OCR_ENCODING, result.page_starts
+            if not text.strip():
+                raise IngestError(f"{source}: OCR found no text on the scanned pages")
+    elif fmt in ("txt", "md"):
         from assistant.text.encodings import decode_bytes
 
         text, encoding = decode_bytes(data)
     elif fmt == "docx":
         text, encoding = _read_docx(data, source), "docx"
-    else:
-        text, encoding = _read_pdf(data, source), "pdf"
     if not text.strip():
         raise IngestError(f"{source}: no text in file")
     if len(text) > max_bytes:  # a small compressed .docx can hold far more text than the budget
         raise IngestError(f"{source}: too much text ({len(text)} characters, the budget is {max_bytes}; "
                           f"ASSISTANT_MAX_FILE_MB raises it)")
-    return RawText(source=source, text=text, format=fmt, encoding=encoding)
+    return RawText(source=source, text=text, format=fmt, encoding=encoding, pages=pages)
 
 
 def _read_docx(data: bytes, source: str) -> str:
@@ -142,8 +157,8 @@ def _read_docx(data: bytes, source: str) -> str:
     return "\n".join(lines)
 
 
-def _read_pdf(data: bytes, source: str) -> str:
-    """Text layer of every page, pages separated by a blank line and a form feed."""
+def _read_pdf(data: bytes, source: str) -> str | None:
+    """Text layer of every page, pages separated by a blank line and a form feed; None when there is none."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -155,7 +170,7 @@ def _read_pdf(data: bytes, source: str) -> str:
     if not pages:
         raise IngestError(f"{source}: PDF has no pages")
     if sum(len(p.strip()) for p in pages) < 20:
-        raise IngestError(f"{source}: PDF has no text layer (scanned image); it needs OCR before it can be indexed")
+        return None
     return "\n\f\n".join(pages)
 
 
@@ -218,15 +233,17 @@ def _walk(folder: Path, prefix: str, root: str) -> Iterator[tuple[Path, str, str
             yield path, source, f"{source}: {kind}, not a regular file"
 
 
-def read_corpus(corpus_dir: Path, max_bytes: int = MAX_BYTES) -> tuple[list[RawText], list[Skipped]]:
-    """Decode every file; a file that cannot be read is reported and skipped, never fatal."""
+def read_corpus(corpus_dir: Path, max_bytes: int = MAX_BYTES,
+                ocr_cache: Path | None = None) -> tuple[list[RawText], list[Skipped]]:
+    """Decode every file (scans OCR'd, cached in `ocr_cache`); a file that cannot be read is reported and
+    skipped, never fatal."""
     texts: list[RawText] = []
     skipped: list[Skipped] = []
     for path, source, reason in iter_entries(corpus_dir):
         try:
             if reason:
                 raise IngestError(reason)
-            texts.append(read_file(path, source, max_bytes))
+            texts.append(read_file(path, source, max_bytes, ocr_cache))
             continue
         except IngestError as exc:
             # Every reason names its file ("plan.txt: ..."), however deep in the readers it was raised.
@@ -242,7 +259,7 @@ def read_corpus(corpus_dir: Path, max_bytes: int = MAX_BYTES) -> tuple[list[RawT
 def nothing_readable(corpus_dir: Path, skipped: list[Skipped] | tuple[Skipped, ...]) -> CorpusError:
     """The error for a corpus folder in which no file could be used."""
     if not skipped:
-        return CorpusError(f"no documents in {corpus_dir}", hint="add .txt, .md, .docx or .pdf files")
+        return CorpusError(f"no documents in {corpus_dir}", hint="add .txt, .md, .docx, .pdf or scanned page images")
     return CorpusError(f"no readable document in {corpus_dir}: {len(skipped)} files skipped, "
                        f"e.g. {skipped[0].reason}")
 

@@ -42,6 +42,7 @@ def result_record(q: Mapping, answer: Answer, latency_ms: float) -> dict:
         "passages": [p.to_dict() for p in answer.passages],
         "citations": [
             {"source": c.source, "start": c.start, "end": c.end, "text": c.quote, "section": c.section, "n": c.n}
+            | ({"page": c.page} if c.page is not None else {})
             for c in answer.citations
         ],
         "latency_ms": round(latency_ms, 2),

@@ -205,7 +205,7 @@ def _write(path: Path, parsed: ParsedCorpus, chunks: list[Chunk], config: IndexC
             record = {
                 "source": d.source, "text": d.text, "sha256": d.sha256, "format": d.format, "encoding": d.encoding,
                 "metadata": d.metadata.to_dict(), "sections": [s.to_dict() for s in d.sections],
-                "ocr_damaged": d.ocr_damaged,
+                "ocr_damaged": d.ocr_damaged, "pages": list(d.pages),
             }
             r = parsed.restorations.get(d.source)
             if r is not None:
@@ -264,6 +264,7 @@ def load_index(index_dir: Path, config: IndexConfig, backend: Backend | None = N
         documents[r["source"]] = Document(
             source=r["source"], text=r["text"], sha256=r["sha256"], format=r["format"], encoding=r["encoding"],
             metadata=metadata, sections=tuple(_section(s) for s in r["sections"]), ocr_damaged=r["ocr_damaged"],
+            pages=tuple(r.get("pages", ())),
         )
         if "restoration" in r:
             restorations[r["source"]] = Restoration(

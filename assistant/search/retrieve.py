@@ -128,7 +128,7 @@ class Retriever:
         if restoration is not None:
             s, e = to_restored_span(restoration, c.start, c.end)
             reading = restoration.text[s:e]
-        return Passage(c.source, c.start, c.end, c.text, score, c.section, c.id, reading)
+        return Passage(c.source, c.start, c.end, c.text, score, c.section, c.id, reading, page=c.page)
 
 
 def _round_robin(order: list[int], doc_of: list[str]) -> list[int]:

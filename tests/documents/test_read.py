@@ -87,7 +87,7 @@ def test_messy_folder_reports_each_bad_file_and_ingests_the_rest(messy_folder):
     assert "not a readable PDF" in reasons["broken.pdf"]
     assert "empty file" in reasons["empty.txt"]
     assert "binary" in reasons["binary.txt"].lower()
-    assert "needs OCR" in reasons["scanned.pdf"]
+    assert "OCR found no text" in reasons["scanned.pdf"]  # a blank scanned page
     assert "unsupported file type" in reasons["notes.xlsx"]
     assert "broken link" in reasons["moved.txt"]
     assert all(reason.startswith(f"{source}: ") for source, reason in reasons.items())  # each names its file
