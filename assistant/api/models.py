@@ -83,6 +83,7 @@ class CitationOut(BaseModel):
     unsure: list[UnsureWordOut] = Field(
         default_factory=list, description="Words of `reading` whose restoration is unsure (the decoder's margin "
                                           "to another word is small), with their OCR spelling; empty otherwise")
+    page: int | None = Field(None, description="Page of a scanned source where the quote starts (1-based)")
 
 
 class PassageOut(BaseModel):
@@ -95,6 +96,7 @@ class PassageOut(BaseModel):
     score: float
     section: str
     reading: str | None = None
+    page: int | None = Field(None, description="Page of a scanned source where the passage starts (1-based)")
 
 
 class AskResponse(BaseModel):
@@ -145,6 +147,25 @@ class SectionOut(BaseModel):
     children: list[SectionOut] = []
 
 
+class BoxOut(BaseModel):
+    """A word's box on a scanned page, as fractions of the page's width and height."""
+
+    page: int
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+class PageOut(BaseModel):
+    """A page of a scan: its span of the text and its image."""
+
+    page: int
+    start: int
+    end: int
+    image: str | None = Field(None, description="URL of the page image (PNG), when the server keeps it")
+
+
 class Highlight(BaseModel):
     """The requested span, and where it falls in the restored reading."""
 
@@ -153,6 +174,8 @@ class Highlight(BaseModel):
     text: str
     reading_start: int | None = None
     reading_end: int | None = None
+    page: int | None = Field(None, description="Page of a scan where the span starts")
+    boxes: list[BoxOut] = Field(default_factory=list, description="Word boxes of the span on its scanned pages")
 
 
 class DocumentDetail(DocumentSummary):
@@ -162,6 +185,7 @@ class DocumentDetail(DocumentSummary):
     reading: str | None = None
     sections: list[SectionOut]
     highlight: Highlight | None = None
+    pages: list[PageOut] = Field(default_factory=list, description="Pages of a scanned document (OCR text)")
 
 
 class FeedbackRequest(BaseModel):
@@ -220,13 +244,13 @@ def citation_out(c: Citation) -> CitationOut:
     """API form of a citation."""
     return CitationOut(n=c.n, source=c.source, start=c.start, end=c.end, quote=c.quote, section=c.section,
                        document=document_ref(c.document), reading=c.reading,
-                       unsure=[UnsureWordOut(start=u.start, end=u.end, ocr=u.ocr) for u in c.unsure])
+                       unsure=[UnsureWordOut(start=u.start, end=u.end, ocr=u.ocr) for u in c.unsure], page=c.page)
 
 
 def passage_out(p: Passage) -> PassageOut:
     """API form of a passage."""
     return PassageOut(source=p.source, start=p.start, end=p.end, text=p.text, score=round(float(p.score), 6),
-                      section=p.section, reading=p.reading)
+                      section=p.section, reading=p.reading, page=p.page)
 
 
 def section_out(s: Section) -> SectionOut:

@@ -390,8 +390,10 @@
       var doc = await (await api(path)).json();
       box.querySelector(".loading").remove();
       if (doc.metadata && doc.metadata.title) box.insertBefore(el("p", { class: "doc-title", text: doc.metadata.title }), box.children[1]);
-      var cols = el("div", { class: "columns" + (doc.reading ? " two" : "") });
-      cols.appendChild(pane(doc.reading ? "Bản gốc (OCR)" : "Văn bản", doc.text, doc.highlight.start, doc.highlight.end));
+      var scan = scanPane(doc);
+      var cols = el("div", { class: "columns" + (doc.reading || scan ? " two" : "") + (doc.reading && scan ? " three" : "") });
+      if (scan) cols.appendChild(scan);
+      cols.appendChild(pane(doc.reading || scan ? "Bản gốc (OCR)" : "Văn bản", doc.text, doc.highlight.start, doc.highlight.end));
       if (doc.reading) {
         var rs = doc.highlight.reading_start, rEnd = doc.highlight.reading_end;
         // the citation's unsure words are spans of its reading, which is the highlighted part of this pane
@@ -408,6 +410,27 @@
       var loading = box.querySelector(".loading");
       if (loading) loading.textContent = e.message;
     }
+  }
+
+  // The scanned page the quote starts on, with the quote's word boxes drawn over it (boxes are page fractions).
+  function scanPane(doc) {
+    var h = doc.highlight || {}, page = (doc.pages || []).filter(function (p) { return p.page === h.page; })[0];
+    if (!page || !page.image) return null;
+    var label = "Bản quét, trang " + page.page;
+    var sheet = el("div", { class: "scan-page" }, [el("img", { src: apiBase + page.image, alt: label })]);
+    (h.boxes || []).forEach(function (b) {
+      if (b.page !== page.page) return;
+      var box = el("span", { class: "scan-box" });
+      box.style.left = 100 * b.left + "%"; box.style.top = 100 * b.top + "%";
+      box.style.width = 100 * b.width + "%"; box.style.height = 100 * b.height + "%";
+      sheet.appendChild(box);
+    });
+    var body = el("div", { class: "doc-text scan", tabindex: "0", "aria-label": label }, [sheet]);
+    var first = (h.boxes || [])[0];
+    if (first) sheet.querySelector("img").addEventListener("load", function () {
+      body.scrollTop = Math.max(0, first.top * sheet.offsetHeight - body.clientHeight / 3);
+    });
+    return el("div", { class: "pane" }, [el("h4", { text: label }), body]);
   }
 
   function pane(label, text, start, end, words) {
