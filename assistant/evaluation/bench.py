@@ -1,4 +1,4 @@
-"""Benchmarks written as JSON: index build, in-process search and ask latency, memory, a 100k-chunk scale run,
+"""Benchmarks written as JSON: index build, in-process search and ask latency, memory, the scale table (scale.py),
 and the HTTP load test. Run with `make bench` (python -m assistant.evaluation.bench --out evals/bench.json)."""
 
 from __future__ import annotations
@@ -6,13 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import random
 import resource
 import tempfile
 import time
 from pathlib import Path
-
-import numpy as np
 
 from assistant.evaluation.metrics import percentile
 from assistant.text.normalize import ocr_key, pyvi_tokenize
@@ -91,78 +88,6 @@ def bench_queries(engine, rounds: int = 5) -> dict:
             "ask_memos_emptied_ms": _percentiles(cold_ms)}
 
 
-def synthetic_keys(base: list[list[str]], n: int, rng: random.Random) -> list[list[str]]:
-    """n chunk keys made by splicing random windows of real chunk keys (realistic term statistics)."""
-    out = []
-    for _ in range(n):
-        a, b = rng.choice(base), rng.choice(base)
-        i, j = rng.randrange(max(1, len(a))), rng.randrange(max(1, len(b)))
-        out.append(a[i : i + 60] + b[j : j + 60])
-    return out
-
-
-def bench_scale(engine, sizes: tuple[int, ...] = (1_000, 10_000, 100_000), queries: int = 40) -> dict:
-    """Search latency and memory as the corpus grows: BM25 over synthetic keys, FAISS over random unit vectors
-    (search cost depends on size and dimension, not on the values), with real query keys and vectors."""
-    import bm25s
-    import faiss
-
-    from assistant.text.normalize import search_tokens
-
-    rng = random.Random(7)
-    base = [c.keys.split() for c in engine.index.chunks]
-    dim = engine.index.vectors.shape[1]
-    qtokens = [search_tokens(q) for q in QUESTIONS]
-    qvecs = engine.encoder.encode_queries(QUESTIONS)
-    results = []
-    for n in sizes:
-        keys = synthetic_keys(base, n, rng)
-        before = _peak_rss_mb()
-        t0 = time.perf_counter()
-        bm25 = bm25s.BM25()
-        bm25.index(keys, show_progress=False)
-        vectors = np.random.default_rng(n).standard_normal((n, dim)).astype(np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        flat = faiss.IndexFlatIP(dim)
-        flat.add(vectors)
-        build_s = time.perf_counter() - t0
-        hnsw = None
-        if n >= 10_000:
-            hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-            hnsw.hnsw.efSearch = 128
-            hnsw.add(vectors)
-        bm_ms, flat_ms, hnsw_ms = [], [], []
-        for i in range(queries):
-            toks, vec = qtokens[i % len(qtokens)], qvecs[i % len(qvecs)][None, :]
-            t0 = time.perf_counter()
-            scores = bm25.get_scores(toks)
-            np.argpartition(-scores, 100)[:100]
-            bm_ms.append((time.perf_counter() - t0) * 1000)
-            t0 = time.perf_counter()
-            flat.search(vec, 100)
-            flat_ms.append((time.perf_counter() - t0) * 1000)
-            if hnsw is not None:
-                t0 = time.perf_counter()
-                hnsw.search(vec, 100)
-                hnsw_ms.append((time.perf_counter() - t0) * 1000)
-        results.append({
-            "chunks": n,
-            "build_s": round(build_s, 2),
-            "bm25_ms": _percentiles(bm_ms),
-            "faiss_flat_ms": _percentiles(flat_ms),
-            "faiss_hnsw_ms": _percentiles(hnsw_ms) if hnsw_ms else None,
-            "vectors_mb": round(vectors.nbytes / 2**20, 1),
-            "peak_rss_mb": _peak_rss_mb(),
-            "rss_growth_mb": round(_peak_rss_mb() - before, 1),
-        })
-        del bm25, flat, hnsw, vectors, keys
-    return {
-        "method": "BM25 keys spliced from random windows of two real chunk keys; dense vectors random unit vectors "
-                  f"of dimension {dim}; real query tokens and query embeddings; top-100 candidates as in retrieval",
-        "runs": results,
-    }
-
-
 def main(argv: list[str] | None = None) -> None:
     """Run every benchmark and write one JSON file."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -193,7 +118,9 @@ def main(argv: list[str] | None = None) -> None:
         combined = settings.model_copy(update={"corpus_dir": args.combined_corpus, "index_dir": args.combined_index})
         report["queries_combined"] = bench_queries(Engine.open(combined, build_if_needed=True))
     if not args.skip_scale:
-        report["scale"] = bench_scale(engine)
+        from assistant.evaluation.scale import bench_scale
+
+        report["scale"] = bench_scale(engine)  # both stores at 10k and 100k chunks
     if not args.skip_load:
         report["http_load"] = _http_load(settings)
     args.out.parent.mkdir(parents=True, exist_ok=True)

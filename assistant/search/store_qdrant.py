@@ -11,9 +11,9 @@ build), so the previous collection is kept for processes that have not reloaded 
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
+import threading
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -35,17 +35,33 @@ BATCH = 256
 FIX = "run `ASSISTANT_STORE=qdrant assistant index` against this Qdrant to rebuild the index"
 
 
-@functools.cache
+_CLIENTS: dict[tuple, QdrantClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def connect(url: str | None, api_key: str | None, path: str | None) -> QdrantClient:
     """One client per Qdrant per process: embedded mode locks its folder, so a second client on the same path
     (an engine reloaded after a rebuild) would fail; a server client is thread-safe and reused likewise."""
-    if url:
-        return QdrantClient(url=url, api_key=api_key)
-    if not path:
-        raise IndexMismatchError("the qdrant store needs ASSISTANT_QDRANT_URL or ASSISTANT_QDRANT_PATH",
-                                 hint="set one of them, or ASSISTANT_STORE=local")
-    Path(path).mkdir(parents=True, exist_ok=True)
-    return QdrantClient(path=path)
+    key = (url, api_key, path)
+    with _CLIENTS_LOCK:
+        if key not in _CLIENTS:
+            if url:
+                _CLIENTS[key] = QdrantClient(url=url, api_key=api_key)
+            elif path:
+                Path(path).mkdir(parents=True, exist_ok=True)
+                _CLIENTS[key] = QdrantClient(path=path)
+            else:
+                raise IndexMismatchError("the qdrant store needs ASSISTANT_QDRANT_URL or ASSISTANT_QDRANT_PATH",
+                                         hint="set one of them, or ASSISTANT_STORE=local")
+        return _CLIENTS[key]
+
+
+def disconnect(url: str | None, api_key: str | None, path: str | None) -> None:
+    """Close a client nothing will use again (embedded mode keeps every point of its folder in memory)."""
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.pop((url, api_key, path), None)
+    if client is not None:
+        client.close()
 
 
 def payload(chunk: Chunk, document: Document | None) -> dict:
@@ -130,6 +146,10 @@ class QdrantBackend(Backend):
     def client(self) -> QdrantClient:
         """The process's client for this Qdrant."""
         return connect(self.url, self.api_key, self.path)
+
+    def close(self) -> None:
+        """Release this process's client of this Qdrant."""
+        disconnect(self.url, self.api_key, self.path)
 
     def collection(self, build: str) -> str:
         """The collection of one build."""
