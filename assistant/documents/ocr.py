@@ -173,8 +173,11 @@ def _render(data: bytes, fmt: str, work: Path, source: str) -> list[tuple[Path, 
 def _tesseract(image: Path, dpi: int, source: str, number: int) -> str:
     """Tesseract's TSV for one page image."""
     try:
+        # One OpenMP thread: on a busy 2-core machine Tesseract's threads spin-wait for each other (measured 3.9 s
+        # a page with one thread, 33 s with two under load), as ocrmypdf also sets.
         done = subprocess.run(["tesseract", str(image), "stdout", "-l", LANG, "--dpi", str(dpi), "tsv"],
-                              capture_output=True, text=True, timeout=PAGE_TIMEOUT_S)
+                              capture_output=True, text=True, timeout=PAGE_TIMEOUT_S,
+                              env={**os.environ, "OMP_THREAD_LIMIT": "1"})
     except subprocess.TimeoutExpired as exc:
         raise IngestError(f"{source}: OCR of page {number} took over {PAGE_TIMEOUT_S} s") from exc
     if done.returncode != 0:

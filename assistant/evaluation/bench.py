@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("evals/bench.json"))
     parser.add_argument("--skip-load", action="store_true", help="skip the 30 s HTTP load test")
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--skip-scans", action="store_true", help="skip the rendered-scan OCR benchmark (minutes)")
     parser.add_argument("--skip-build", action="store_true", help="skip the cold and warm index builds")
     parser.add_argument("--combined-corpus", type=Path, help="also time questions over this corpus folder ...")
     parser.add_argument("--combined-index", type=Path, help="... and its index (built when missing or stale)")
@@ -121,6 +122,11 @@ def main(argv: list[str] | None = None) -> None:
         from assistant.evaluation.scale import bench_scale
 
         report["scale"] = bench_scale(engine)  # both stores at 10k and 100k chunks
+    if not args.skip_scans:
+        from assistant.evaluation.scans import clean_documents, run
+
+        # The clean plans rendered as scans, OCR'd and scored (word accuracy raw and indexed, pages per minute).
+        report["scans"] = run(clean_documents(settings.corpus_dir))
     if not args.skip_load:
         report["http_load"] = _http_load(settings)
     args.out.parent.mkdir(parents=True, exist_ok=True)
