@@ -49,7 +49,8 @@ def index_config(settings: Settings, encoder) -> IndexConfig:
 def backend(settings: Settings) -> Backend:
     """The store the settings name (a Qdrant client is opened once per process and shared)."""
     return make_backend(settings.store, settings.faiss_index, settings.qdrant_url, settings.qdrant_api_key,
-                        settings.qdrant_path, settings.qdrant_collection)
+                        settings.qdrant_path, settings.qdrant_collection, settings.qdrant_shards,
+                        settings.qdrant_replicas)
 
 
 def _encoder(settings: Settings):

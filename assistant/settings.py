@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     qdrant_api_key: str | None = None
     qdrant_path: Path | None = None
     qdrant_collection: str = "assistant"  # the alias; each build is the collection "<alias>-<build id>"
+    # Shards and copies of each shard of a build's collection on a cluster (None = Qdrant's defaults).
+    qdrant_shards: int | None = None
+    qdrant_replicas: int | None = None
     chunk_max_tokens: int = 250
     chunk_overlap_tokens: int = 30
     restore_ocr: bool = True

@@ -131,12 +131,14 @@ def query_counts(tokens: Iterable[str], vocab: Mapping[str, int]) -> dict[int, i
 
 def make_backend(store: str, faiss_type: str = "flat", qdrant_url: str | None = None,
                  qdrant_api_key: str | None = None, qdrant_path: Path | None = None,
-                 qdrant_collection: str = "assistant") -> Backend:
+                 qdrant_collection: str = "assistant", qdrant_shards: int | None = None,
+                 qdrant_replicas: int | None = None) -> Backend:
     """The backend a store setting names."""
     if store == "qdrant":
         from assistant.search.store_qdrant import QdrantBackend
 
-        return QdrantBackend(qdrant_url, qdrant_api_key, qdrant_path, qdrant_collection)
+        return QdrantBackend(qdrant_url, qdrant_api_key, qdrant_path, qdrant_collection, qdrant_shards,
+                             qdrant_replicas)
     from assistant.search.store_local import LocalBackend
 
     return LocalBackend(faiss_type)

@@ -11,6 +11,7 @@ build), so the previous collection is kept for processes that have not reloaded 
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import threading
@@ -54,6 +55,13 @@ def connect(url: str | None, api_key: str | None, path: str | None) -> QdrantCli
                 raise IndexMismatchError("the qdrant store needs ASSISTANT_QDRANT_URL or ASSISTANT_QDRANT_PATH",
                                          hint="set one of them, or ASSISTANT_STORE=local")
         return _CLIENTS[key]
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close clients before the interpreter tears modules down (their finaliser fails that late)."""
+    for key in list(_CLIENTS):
+        disconnect(*key)
 
 
 def disconnect(url: str | None, api_key: str | None, path: str | None) -> None:
@@ -137,8 +145,9 @@ class QdrantBackend(Backend):
     name = "qdrant"
 
     def __init__(self, url: str | None = None, api_key: str | None = None, path: Path | str | None = None,
-                 prefix: str = "assistant") -> None:
+                 prefix: str = "assistant", shards: int | None = None, replicas: int | None = None) -> None:
         self.url, self.api_key = url, api_key
+        self.shards, self.replicas = shards, replicas
         self.path = str(Path(path).resolve()) if path and not url else None
         self.alias = prefix
 
@@ -189,6 +198,7 @@ class QdrantBackend(Backend):
                 name,
                 vectors_config={DENSE: models.VectorParams(size=int(vectors.shape[1]), distance=models.Distance.COSINE)},
                 sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+                shard_number=self.shards, replication_factor=self.replicas,
             )
             for field, schema in (("source", models.PayloadSchemaType.KEYWORD),
                                   ("province", models.PayloadSchemaType.KEYWORD),
