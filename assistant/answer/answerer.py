@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import time
@@ -41,6 +42,8 @@ VALUE_SUPPORT = 0.3
 # How much the kind of value asked for and the retriever's rank add to a statement's support when ranking.
 KIND_WEIGHT = 0.35
 RANK_WEIGHT = 0.15
+# How far a statement cut by a chunk edge is followed into the neighbouring text (characters).
+STATEMENT_REACH = 1000
 _ASKS_DOCUMENTS = re.compile(r"\b(?:ke hoach|van ban|tai lieu|quyet dinh|nhung|cac|which|what)\s+(?:\w+\s+){0,3}?"
                              r"(?:nao|plans?|documents?)\b|\b(?:vien dan|trich dan|can cu|cite[sd]?|refer)")
 _CITATION_Q = re.compile(
@@ -68,6 +71,7 @@ class Answerer(LegalAnswers, ListAnswers):
     _chunk_keys: dict[str, frozenset[str]] = field(init=False, repr=False)
     _targets: dict[str, list[tuple[int, int, str]]] = field(init=False, repr=False)
     scope: Scope = field(init=False, repr=False)  # the corpus's vocabulary: questions about other things abstain
+    _spans: dict[str, list[tuple[int, int]]] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         index = self.retriever.index
@@ -290,16 +294,39 @@ class Answerer(LegalAnswers, ListAnswers):
         return unknown_place(question, self._known_places)
 
     def _statements(self, source: str, start: int, end: int) -> list[Sentence]:
-        """Statements of a span; marked-up text is split on its clean view, where a table row is one line."""
+        """Statements touching a span, whole: one cut by a chunk edge is read to its own ends ("... với các lĩnh
+        vực: (1) ..., (2) ...," | "(3) ..."), so its subject and its values stay together; past STATEMENT_REACH
+        characters it is cut at the span edge as before. Marked-up text is split on its clean view, where a table
+        row is one line."""
         document = self.retriever.index.documents[source]
         view = self.retriever.index.restorations.get(source)
-        if view is None or document.ocr_damaged:
-            return split(source, document.text, start, end)
+        plain = view is None or document.ocr_damaged
+        a, b = (start, end) if plain else to_restored_span(view, start, end)
+        spans = self._statement_spans(source)
         out = []
-        for s in split(source, view.text, *to_restored_span(view, start, end)):
-            a, b = to_original_span(view, s.start, s.end)
-            out.append(Sentence(source, a, b, document.text[a:b]))
+        for i in range(max(0, bisect.bisect_right(spans, (a,)) - 1), len(spans)):
+            x, y = spans[i]
+            if x >= b:
+                break
+            if y <= a:
+                continue
+            x = x if x >= a - STATEMENT_REACH else a
+            y = y if y <= b + STATEMENT_REACH else b
+            if not plain:
+                x, y = to_original_span(view, x, y)
+            if y - x >= 8:
+                out.append(Sentence(source, x, y, document.text[x:y]))
         return out
+
+    def _statement_spans(self, source: str) -> list[tuple[int, int]]:
+        """Every statement of a document as (start, end), split once: on the text, or on the clean view."""
+        spans = self._spans.get(source)
+        if spans is None:
+            document = self.retriever.index.documents[source]
+            view = self.retriever.index.restorations.get(source)
+            text = document.text if view is None or document.ocr_damaged else view.text
+            spans = self._spans[source] = [(s.start, s.end) for s in split(source, text, 0, len(text))]
+        return spans
 
     def _reading(self, source: str, start: int, end: int) -> str | None:
         r = self.retriever.index.restorations.get(source)
