@@ -40,6 +40,7 @@ def ingest(
                 "format": d.format,
                 "encoding": d.encoding,
                 "ocr_damaged": d.ocr_damaged,
+                **({"pages": len(d.pages)} if d.pages else {}),  # a scan read by OCR
                 "sections": count_sections(d.sections),
                 "chunks": sum(1 for c in parsed.chunks if c.source == d.source),
                 "metadata": d.metadata.to_dict(),

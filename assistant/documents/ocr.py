@@ -141,18 +141,19 @@ def page_image(cache_dir: Path, key: str, page: int) -> Path | None:
 
 
 def _render(data: bytes, fmt: str, work: Path, source: str) -> list[tuple[Path, int]]:
-    """Page images of a file as PNGs in `work`, each with the resolution to OCR it at."""
+    """Page images of a file as greyscale PGMs in `work` (uncompressed: PNG compression of a 300 dpi page cost more
+    than rendering it), each with the resolution to OCR it at."""
     from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
     if fmt == "pdf":
         (work / "in.pdf").write_bytes(data)
         try:
-            subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", str(work / "in.pdf"), str(work / "p")],
+            subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", str(work / "in.pdf"), str(work / "p")],
                            check=True, capture_output=True, timeout=PAGE_TIMEOUT_S * 4)
         except (OSError, subprocess.SubprocessError) as exc:
             raise IngestError(f"{source}: the scanned PDF could not be rendered for OCR ({exc})") from exc
         # pdftoppm pads page numbers to the width of the last one: sort by number, not by name
-        pages = sorted(work.glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        pages = sorted(work.glob("p-*.pgm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
         return [(p, DPI) for p in pages]
     (work / "in").write_bytes(data)
     out = []
@@ -161,7 +162,7 @@ def _render(data: bytes, fmt: str, work: Path, source: str) -> list[tuple[Path, 
             for n, frame in enumerate(ImageSequence.Iterator(img), 1):
                 page = ImageOps.exif_transpose(frame.convert("RGB")).convert("L")  # phone photos lie on their side
                 dpi = frame.info.get("dpi", (0, 0))[0]
-                path = work / f"p-{n}.png"
+                path = work / f"p-{n}.pgm"
                 page.save(path)
                 # A photo states no resolution: assume a page photographed whole, ~A4 across the image width.
                 out.append((path, int(dpi) if dpi and dpi >= 70 else max(70, round(page.width / 8.27))))
@@ -261,7 +262,7 @@ def _store(cache_dir: Path, key: str, result: OcrResult, images: list[Path]) -> 
             with Image.open(image) as img:
                 if img.width > VIEW_WIDTH:
                     img = img.resize((VIEW_WIDTH, round(img.height * VIEW_WIDTH / img.width)))
-                img.save(work / f"page-{n}.png", optimize=True)
+                img.save(work / f"page-{n}.png")
         record = {"text": result.text, "engine": result.engine, "pages": [asdict(p) for p in result.pages],
                   "words": [list(asdict(w).values()) for w in result.words]}
         (work / "ocr.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")

@@ -34,6 +34,7 @@ FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
          "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 A4_IN = (8.27, 11.69)
 MARGIN_IN = 0.9
+MILD = {"skew_deg": 0.8, "blur": 0.7, "noise": 14.0}  # degrade's defaults: a decent office scan
 _PUNCT = re.compile(r"^[^\w%]+|[^\w%]+$")
 
 
@@ -127,13 +128,13 @@ def accuracy(errors: int, n: int) -> float:
 
 
 def bench_document(text: str, name: str, model, dpi: int = 300, seed: int = 0, max_pages: int = 0,
-                   work: Path | None = None) -> dict:
-    """Render, degrade, OCR and score one clean document; per page and totals."""
+                   work: Path | None = None, faults: dict[str, float] | None = None) -> dict:
+    """Render, degrade (`faults`: degrade's skew_deg, blur, noise), OCR and score one clean document."""
     rng = np.random.default_rng(seed)
     pages = typeset(source_lines(text), dpi, max_pages=max_pages)
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(work or tmp) / f"{name}.pdf"
-        scanned_pdf([degrade(img, rng) for img, _ in pages], pdf, dpi)
+        scanned_pdf([degrade(img, rng, **(faults or {})) for img, _ in pages], pdf, dpi)
         started = time.perf_counter()
         raw = read_file(pdf, pdf.name, max_bytes=1 << 30)  # no OCR cache: the time is Tesseract's
         ocr_s = time.perf_counter() - started
@@ -164,18 +165,18 @@ def bench_document(text: str, name: str, model, dpi: int = 300, seed: int = 0, m
     }
 
 
-def run(paths: list[Path], dpi: int = 300, max_pages: int = 0) -> dict:
+def run(paths: list[Path], dpi: int = 300, max_pages: int = 0, faults: dict[str, float] = MILD) -> dict:
     """The benchmark over clean documents; each is read by a restoration model that did not see it."""
     texts = {p.name: p.read_text(encoding="utf-8") for p in paths}
     docs = []
     for n, (name, text) in enumerate(sorted(texts.items())):
         model = get_model([t for other, t in texts.items() if other != name])  # leave this document out
         log.info("scan benchmark: %s", name)
-        docs.append(bench_document(text, Path(name).stem, model, dpi, seed=n, max_pages=max_pages))
+        docs.append(bench_document(text, Path(name).stem, model, dpi, seed=n, max_pages=max_pages, faults=faults))
     n_words = sum(d["words"] for d in docs)
     pages, ocr_s = sum(d["pages"] for d in docs), sum(d["ocr_seconds"] for d in docs)
     return {
-        "documents": docs, "pages": pages, "words": n_words, "dpi": dpi,
+        "documents": docs, "pages": pages, "words": n_words, "dpi": dpi, "faults": faults,
         "raw_accuracy": accuracy(sum(d["raw_errors"] for d in docs), n_words),
         "indexed_accuracy": accuracy(sum(d["indexed_errors"] for d in docs), n_words),
         "pages_per_minute": round(60 * pages / ocr_s, 2) if ocr_s else None,
@@ -194,10 +195,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, default=Path("corpus"))
     parser.add_argument("--dpi", type=int, default=300)
     parser.add_argument("--max-pages", type=int, default=0, help="pages per document (0: all)")
+    parser.add_argument("--skew", type=float, default=MILD["skew_deg"], help="largest rotation, degrees")
+    parser.add_argument("--blur", type=float, default=MILD["blur"], help="Gaussian blur radius, pixels")
+    parser.add_argument("--noise", type=float, default=MILD["noise"], help="grey noise, standard deviation")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
+    faults = {"skew_deg": args.skew, "blur": args.blur, "noise": args.noise}
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    report = run(args.docs or clean_documents(args.corpus), args.dpi, args.max_pages)
+    report = run(args.docs or clean_documents(args.corpus), args.dpi, args.max_pages, faults)
     out = json.dumps(report, ensure_ascii=False, indent=2)
     if args.out:
         args.out.write_text(out + "\n", encoding="utf-8")
