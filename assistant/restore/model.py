@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections import Counter, defaultdict
@@ -24,6 +25,35 @@ EM_PRIOR_STRENGTH = 20.0  # pseudo-count of the hand-estimated class prior per g
 SKELETON_MARGIN = 7.0
 CASE_PRIOR_STRENGTH = 5.0  # pseudo-count of the overall Title-case rate in the per-word capitalisation share
 _SENTENCE_END = tuple(".:;!?")  # prune skeletons whose best spelling already costs this much more than the best
+# A hook, horn or tone mark makes this kind of OCR print a marked vowel as almost any small glyph or two ("ủ" as
+# "a", "i", "ii", "il", "ia"; "ộ" as "y", "d", "6"): a floor under the class prior's unlisted renderings, so that
+# such readings stay candidates and the document's own EM can learn how often they happen.
+_GLYPHS = frozenset("aeiouyl1é¢€&@069")
+_SPLIT_START = frozenset("il1t")  # a mark read as a glyph of its own splits the vowel: "ii", "il", "ta", "ia"
+MARKED_GLYPH_FLOOR = (0.004, 0.0015)  # P(one glyph), P(two glyphs) for a marked vowel
+_TWO_GLYPH_LETTERS = (("ir", "u"), ("ii", "u"), ("rn", "m"))
+
+def _glyph_floor(base: str, ocr: str) -> float:
+    """-log of the floor for a marked vowel with this base letter printed as `ocr` (inf where none applies)."""
+    if base not in "aeiouy" or not 1 <= len(ocr) <= 2 or not set(ocr) <= _GLYPHS:
+        return math.inf
+    if len(ocr) == 2 and ocr[0] not in _SPLIT_START and ocr[0] != base:
+        return math.inf
+    return -math.log(MARKED_GLYPH_FLOOR[len(ocr) - 1])
+
+
+@functools.cache
+def prior_emit(gold: str, ocr: str) -> float:
+    """The class prior's emission cost, with the floor for a marked vowel printed as one or two small glyphs."""
+    base, mod, tone = sy.decompose(gold)
+    return min(emit_cost(gold, ocr), _glyph_floor(base, ocr) if mod or tone else math.inf)
+
+
+@functools.cache
+def skeleton_bound(base: str, ocr: str) -> float:
+    """Lower bound of `prior_emit` over the marked forms of an ASCII letter (prunes skeletons)."""
+    return min(skeleton_emit_cost(base, ocr), _glyph_floor(base, ocr))
+
 
 def _deletes(s: str, k: int) -> set[str]:
     """All strings obtained by deleting up to k characters."""
@@ -146,7 +176,7 @@ class RestoreModel:
         c = self.emission.get((gold, ocr))
         if c is not None:
             return c
-        return emit_cost(gold, ocr) + self.emit_unseen.get(gold, 0.0)
+        return prior_emit(gold, ocr) + self.emit_unseen.get(gold, 0.0)
 
     def learn_channel(self, pairs: list[tuple[str, str]], strength: float = EM_PRIOR_STRENGTH) -> None:
         """M-step: re-estimate P(ocr | gold letter) from aligned (gold syllable, OCR token) pairs."""
@@ -159,7 +189,7 @@ class RestoreModel:
         self.emission = {}
         self.emit_unseen = {g: math.log((n + strength) / strength) for g, n in per_gold.items()}
         for (g, o), c in counts.items():
-            prior = math.exp(-emit_cost(g, o))
+            prior = math.exp(-prior_emit(g, o))
             self.emission[(g, o)] = -math.log((c + strength * prior) / (per_gold[g] + strength))
         self.memo_candidates.clear()
         self.memo_lines.clear()
@@ -177,9 +207,10 @@ def _candidates(model: RestoreModel, token: str, limit: int) -> list[tuple[str, 
     skel = ocr_skeleton(token)
     k = 1 if len(skel) <= 2 else 2
     skeletons: set[str] = set()
-    for d in _deletes(skel, k):
-        skeletons.update(model.delete_index.get(d, ()))
-    bounds = [(channel_cost(sk, token, skeleton_emit_cost), sk) for sk in skeletons
+    for variant in _skeleton_variants(skel):
+        for d in _deletes(variant, k):
+            skeletons.update(model.delete_index.get(d, ()))
+    bounds = [(channel_cost(sk, token, skeleton_bound), sk) for sk in skeletons
               if abs(len(sk) - len(skel)) <= 2]
     if not bounds:
         model.memo_candidates[key] = []
@@ -196,6 +227,17 @@ def _candidates(model: RestoreModel, token: str, limit: int) -> list[tuple[str, 
     scored.sort()
     out = [(syl, c) for _, c, syl in scored[:limit]]
     model.memo_candidates[key] = out
+    return out
+
+
+def _skeleton_variants(skel: str) -> set[str]:
+    """The OCR skeleton and its readings with each two-glyph rendering of one letter ("ir", "ii" for ư, "rn" for
+    m) taken back to that letter: a substitution plus an insertion is beyond the deletion index's reach."""
+    out = {skel}
+    for glyphs, letter in _TWO_GLYPH_LETTERS:
+        for v in list(out):
+            if glyphs in v:
+                out.add(v.replace(glyphs, letter))
     return out
 
 

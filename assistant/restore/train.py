@@ -28,6 +28,7 @@ from assistant.text import syllables as sy
 log = logging.getLogger(__name__)
 
 EM_ITERATIONS = 2
+DOMAIN_PRIOR = 0.4  # share of the in-domain unigram in the general LM's back-off distribution
 
 
 def _count_case(line: str, caps: dict[str, list[float]], weight: float) -> None:
@@ -117,6 +118,9 @@ def build_model(clean_texts: Sequence[str] = (), key: str = "") -> RestoreModel:
     n_types = sum(followers.values())
     vocab = len(uni)
     p_base = {w: 0.6 * c / total_uni + 0.3 * followers.get(w, 0) / n_types + 0.1 / vocab for w, c in uni.items()}
+    dom_total = sum(dom_uni.values())
+    if dom_total:  # the plans' own word frequencies: "đạt" outnumbers "đất" there, not in news text
+        p_base = {w: (1.0 - DOMAIN_PRIOR) * p + DOMAIN_PRIOR * dom_uni.get(w, 0) / dom_total for w, p in p_base.items()}
     by_skeleton: dict[str, list[str]] = defaultdict(list)
     for w in uni:
         if w not in (NUM, UNK) and sy.is_syllable(w):
