@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from qdrant_client import QdrantClient, models
 
-from assistant.errors import IndexMismatchError
+from assistant.errors import IndexMismatchError, NotReady
 from assistant.search.query import years_covered
 from assistant.search.store import Backend, Filters, Store, bm25_term_weights, query_counts
 from assistant.search.store_local import folder_vectors
@@ -50,7 +50,12 @@ def connect(url: str | None, api_key: str | None, path: str | None) -> QdrantCli
                 _CLIENTS[key] = QdrantClient(url=url, api_key=api_key)
             elif path:
                 Path(path).mkdir(parents=True, exist_ok=True)
-                _CLIENTS[key] = QdrantClient(path=path)
+                try:
+                    _CLIENTS[key] = QdrantClient(path=path)
+                except RuntimeError as exc:  # the folder's lock is held by another process
+                    raise NotReady(f"Qdrant's embedded folder {path} is open in another process ({exc})",
+                                   hint="stop that process (e.g. assistant serve), or run a Qdrant server and set "
+                                        "ASSISTANT_QDRANT_URL") from exc
             else:
                 raise IndexMismatchError("the qdrant store needs ASSISTANT_QDRANT_URL or ASSISTANT_QDRANT_PATH",
                                          hint="set one of them, or ASSISTANT_STORE=local")

@@ -251,3 +251,21 @@ def test_qdrant_build_of_a_tiny_corpus_keeps_two_collections(tmp_path):
     names = sorted(c.name for c in backend.client.get_collections().collections)
     # the serving build and the one before it (processes not yet reloaded still search it)
     assert names == [f"plans-{b}" for b in builds[1:]]
+
+
+def test_embedded_folder_held_by_another_process_is_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    from assistant.errors import NotReady
+
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from qdrant_client import QdrantClient; "
+                               f"c = QdrantClient(path={str(tmp_path / 'q')!r}); print('open', flush=True); "
+                               "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(NotReady, match="another process"):
+            _build(_corpus(tmp_path / "corpus", ("001",)), tmp_path / "index", make_backend("qdrant", qdrant_path=tmp_path / "q"))
+    finally:
+        holder.kill()
+        holder.wait()
