@@ -172,3 +172,13 @@ def test_a_plan_year_the_corpus_lacks_is_said_plainly(answerer):
     # A year inside the topic (a programme's period) is not the plan's year.
     b = answerer.ask("Hà Tĩnh triển khai Nghị quyết 12-NQ/TU giai đoạn 2022-2025 thế nào?")
     assert not b.abstained
+
+
+def test_a_statement_cut_by_a_chunk_edge_is_read_whole(answerer):
+    # The enumeration "với các lĩnh vực: (1) ..., (2) ...,\n(3) ..." of the Tu Mơ Rông plan spans two chunks.
+    index = answerer.retriever.index
+    chunk = next(c for c in index.chunks if c.source.startswith("002_") and c.text.lstrip().startswith("(3) Cdi"))
+    statements = answerer._statements(chunk.source, chunk.start, chunk.end)
+    first = statements[0]
+    assert first.start < chunk.start and "(1) Cdi cach thé che" in first.text and "(3) Cdi" in first.text
+    assert index.documents[first.source].text[first.start : first.end] == first.text
