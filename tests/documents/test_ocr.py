@@ -93,6 +93,9 @@ def test_restoration_only_where_the_damage_detector_says_so():
     assert blocks[0] == clean and blocks[2] == clean  # blocks with proper diacritics come back unchanged
     assert blocks[1] != stripped and "hành chính" in blocks[1]
     assert restore_blocks(f"{clean}\n\n{clean}", model) is None
+    # alone, a line of acronyms or one bare word looks damaged; among pages read well it is left as Tesseract wrote it
+    for short in ("chung", "PARI, SIPAS, PCI, PAPI"):
+        assert restore_blocks(f"{clean}\n\n{short}\n\n{clean}", model) is None
 
 
 def test_clean_rendered_page_through_the_pipeline_is_unchanged_but_for_ocr_errors(tmp_path):
