@@ -51,10 +51,6 @@ class Retriever:
         self.soft_boost = soft_boost
         self._chunk_doc = [c.source for c in index.chunks]
 
-    def bm25_scores(self, tokens: list[str]) -> dict[int, float]:
-        """Top BM25 candidates over the chunk keys for the question's search tokens."""
-        return self.index.store.lexical(tokens, CANDIDATES)
-
     def vocabulary_coverage(self, tokens: list[str]) -> float:
         """Share of the question's syllable tokens that occur in the indexed keys."""
         tokens = [t for t in tokens if "_" not in t]
@@ -62,10 +58,6 @@ class Retriever:
             return 0.0
         vocab = self.index.store.vocabulary
         return sum(t in vocab for t in tokens) / len(tokens)
-
-    def dense_scores(self, question: str) -> dict[int, float]:
-        """Top cosine candidates."""
-        return self.index.store.dense(self.encoder.encode_queries([question])[0], CANDIDATES)
 
     def search(
         self,
@@ -83,15 +75,17 @@ class Retriever:
             check_question(question)
             question = to_vietnamese(question) or question  # English: search the plans in their own words
             info = analyse(question, self.index.documents.values())
+        tokens = search_tokens(question) if mode in ("hybrid", "bm25") else None
+        vector = self.encoder.encode_queries([question])[0] if mode in ("hybrid", "dense") else None
+        lexical, dense = self.index.store.runs(tokens, vector, CANDIDATES)  # BM25 and cosine top-100
         runs, weights = [], []
-        if mode in ("hybrid", "bm25"):
-            tokens = search_tokens(question)
-            runs.append(self.bm25_scores(tokens))
+        if lexical is not None:
+            runs.append(lexical)
             # Words the corpus never uses (an English question) make BM25 evidence thin: trust it in proportion
             # to how much of the question it can see.
             weights.append(self.weights[0] * self.vocabulary_coverage(tokens))
-        if mode in ("hybrid", "dense"):
-            runs.append(self.dense_scores(question))
+        if dense is not None:
+            runs.append(dense)
             weights.append(self.weights[1])
         # Questions across plans take each plan's best passage: a flatter fusion (larger k) lets the two runs
         # agree on it instead of one run's first ranks deciding.

@@ -63,6 +63,13 @@ class Store(ABC):
     def lexical(self, tokens: Sequence[str], k: int) -> dict[int, float]:
         """Top-k chunks by BM25 over the chunk keys (only positive scores); a repeated token counts again."""
 
+    def runs(self, tokens: Sequence[str] | None, vector: np.ndarray | None, k: int
+             ) -> tuple[dict[int, float] | None, dict[int, float] | None]:
+        """(lexical, dense) top-k for what is given (None = that run is not asked for), in one round trip where
+        the store allows it."""
+        return (None if tokens is None else self.lexical(tokens, k),
+                None if vector is None else self.dense(vector, k))
+
     @abstractmethod
     def allowed(self, filters: Filters, candidates: Collection[int]) -> set[int]:
         """The candidates that pass the hard filters."""

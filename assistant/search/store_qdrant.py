@@ -129,6 +129,25 @@ class QdrantStore(Store):
                                           with_payload=False).points
         return {int(p.id): float(p.score) for p in points if p.score > 0}
 
+    def runs(self, tokens: Sequence[str] | None, vector: np.ndarray | None, k: int
+             ) -> tuple[dict[int, float] | None, dict[int, float] | None]:
+        """Both candidate lists in one `query_batch_points` request (fused client-side: docs/operators.md)."""
+        counts = query_counts(tokens or (), self._vocab)
+        requests = []
+        if counts:
+            requests.append(models.QueryRequest(query=models.SparseVector(
+                indices=list(counts), values=[float(v) for v in counts.values()]), using=SPARSE, limit=k))
+        if vector is not None:
+            requests.append(models.QueryRequest(query=np.asarray(vector, dtype=np.float32).ravel().tolist(),
+                                                using=DENSE, limit=k))
+        answers = iter(self.client.query_batch_points(self.collection, requests) if requests else [])
+        lexical = dense = None
+        if tokens is not None:
+            lexical = {int(p.id): float(p.score) for p in next(answers).points if p.score > 0} if counts else {}
+        if vector is not None:
+            dense = {int(p.id): float(p.score) for p in next(answers).points}
+        return lexical, dense
+
     def allowed(self, filters: Filters, candidates: Collection[int]) -> set[int]:
         """The candidates matching the payload filter, asked of Qdrant in one scroll."""
         if not candidates:

@@ -96,6 +96,10 @@ def test_store_answers_the_three_questions(built, kind):
     lexical = store.lexical(["cai_cach", "hanh_chinh", "hanh_chinh"], 20)
     assert lexical and all(s > 0 for s in lexical.values())
     assert store.lexical(["khongcotu"], 20) == {} and store.lexical([], 20) == {}
+    tokens = ["cai_cach", "hanh_chinh", "hanh_chinh"]
+    assert store.runs(tokens, q, 20) == (lexical, store.dense(q, 20))  # one round trip on Qdrant, same lists
+    assert store.runs(None, q, 20) == (None, store.dense(q, 20)) and store.runs(tokens, None, 20) == (lexical, None)
+    assert store.runs(["khongcotu"], None, 20) == ({}, None)
     sources = sorted(index.documents)
     mine = {i for i, c in enumerate(index.chunks) if c.source == sources[0]}
     candidates = set(range(0, len(index.chunks), 3))
