@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 20.0
     host: str = "127.0.0.1"
     port: int = 8000
+    # Server processes of `assistant serve`, each with the index loaded read-only; None = one per CPU core.
+    workers: int | None = Field(default=None, ge=1)
     feedback_db: Path = ROOT / "index" / "feedback.sqlite3"
     max_question_chars: int = 2000
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -29,16 +28,23 @@ MAX_BODY_BYTES = 1_000_000
 BODY_TIMEOUT_S = 30.0
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """The FastAPI application; the engine is loaded in the background at startup when not given."""
-    settings = settings or Settings()
-    state = AppState(settings, engine)
+def create_app(settings: Settings | None = None, engine: Engine | None = None, *, state: AppState | None = None,
+               startup: Callable[[AppState], Awaitable[None]] | None = None) -> FastAPI:
+    """The FastAPI application. Without an engine, `startup` loads it before the server accepts requests, or by
+    default it is loaded (built when needed) in the background while requests get 503."""
+    state = state or AppState(settings or Settings(), engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if state.engine is None:
-            threading.Thread(target=state.load, name="engine-loader", daemon=True).start()
-        yield
+            if startup is not None:
+                await startup(state)
+            else:
+                state.start_loading()
+        try:
+            yield
+        finally:
+            state.close()
 
     app = FastAPI(
         title="Trợ lý kế hoạch CCHC",

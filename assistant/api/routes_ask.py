@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from anyio import to_thread
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
@@ -25,7 +24,7 @@ MAX_K = 100  # the CLI's `search -k` range too
 @router.post("/api/ask", response_model=m.AskResponse, tags=["ask"])
 async def ask(body: m.AskRequest, state: State, engine: EngineDep) -> m.AskResponse:
     """Answer a question with numbered citations; pass `conversation_id` back for follow-ups."""
-    return await to_thread.run_sync(state.ask, engine, body)
+    return await state.run(state.ask, engine, body)
 
 
 @router.post("/api/ask/stream", tags=["ask"],
@@ -38,7 +37,7 @@ async def ask_stream(body: m.AskRequest, state: State, engine: EngineDep) -> Str
 
     async def events() -> AsyncIterator[str]:
         try:
-            result = await to_thread.run_sync(state.ask, engine, body)
+            result = await state.run(state.ask, engine, body)
         except AssistantError as exc:
             yield sse("error", m.ErrorResponse(error=error_body(exc)).model_dump())
             return
@@ -73,9 +72,5 @@ async def search(
     state.check_question(q)
     filters = state.filters(engine, m.FiltersIn(source=source, province=province, year=year, issuer=issuer))
 
-    def run() -> list[Passage]:
-        with state.engine_lock:
-            return engine.retriever.search(q, k, filters, mode)
-
-    passages = await to_thread.run_sync(run)
+    passages: list[Passage] = await state.run(engine.retriever.search, q, k, filters, mode)
     return m.SearchResponse(query=q, passages=[m.passage_out(p) for p in passages])

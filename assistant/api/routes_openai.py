@@ -7,7 +7,6 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 
-from anyio import to_thread
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import JsonValue
@@ -39,7 +38,7 @@ async def chat_completions(body: oai.ChatCompletionRequest, state: State,
     filters = state.filters(engine, body.filters)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     if not body.stream:
-        return await to_thread.run_sync(state.chat, engine, question, history, filters, completion_id)
+        return await state.run(state.chat, engine, question, history, filters, completion_id)
 
     def data(payload: JsonValue) -> str:
         return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
@@ -51,7 +50,7 @@ async def chat_completions(body: oai.ChatCompletionRequest, state: State,
     async def chunks() -> AsyncIterator[str]:
         yield chunk({"role": "assistant", "content": ""})
         try:
-            completion = await to_thread.run_sync(state.chat, engine, question, history, filters, completion_id)
+            completion = await state.run(state.chat, engine, question, history, filters, completion_id)
         except Exception as exc:  # the stream has started: the error travels inside it, then it ends
             if isinstance(exc, AssistantError):
                 err = error_body(exc)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import logging
 import re
@@ -9,45 +11,26 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from pydantic import JsonValue
 
 from assistant.answer.answerer import Turn
 from assistant.api import models as m
 from assistant.api import openai_models as oai
+from assistant.api.memory import MAX_TURNS, History, LocalMemory, Memory
 from assistant.engine import Engine
 from assistant.errors import BadRequest, NotFound, NotReady
 from assistant.search.retrieve import Filters, check_question
 from assistant.settings import Settings
-from assistant.types import Answer
 
 log = logging.getLogger(__name__)
 
-MAX_CONVERSATIONS = 2000
-MAX_TURNS = 8
-MAX_ANSWERS = 5000
 _DELTA_RE = re.compile(r"\S+\s*")
-V = TypeVar("V")
-History = tuple[Turn, ...]
-Remembered = tuple[str, str, list[str]]  # question, answer, cited sources
-
-
-class LRU(OrderedDict[str, V], Generic[V]):
-    """A bounded mapping that forgets the least recently used entry."""
-
-    def __init__(self, capacity: int) -> None:
-        super().__init__()
-        self.capacity = capacity
-
-    def touch(self, key: str, value: V) -> None:
-        """Insert or refresh an entry, evicting the oldest beyond capacity."""
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.capacity:
-            self.popitem(last=False)
+R = TypeVar("R")
 
 
 class FeedbackStore:
@@ -100,16 +83,17 @@ def answer_deltas(text: str, words: int = 4) -> list[str]:
 class AppState:
     """Everything one app instance keeps between requests."""
 
-    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None, memory: Memory | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.load_error: str | None = None
         self.started = int(time.time())
-        # The tokenizer and encoder are not safe to share between threads; CPU-bound work gains nothing from overlap.
-        self.engine_lock = threading.Lock()
-        self._lock = threading.Lock()
-        self.conversations: LRU[History] = LRU(MAX_CONVERSATIONS)
-        self.answers: LRU[Remembered] = LRU(MAX_ANSWERS)
+        # Engine work (loading, embedding, retrieval, answers) runs on one thread of its own, which also serialises
+        # it: the tokenizer and encoder are not safe to share between threads, and every further thread that runs
+        # torch starts its own OpenMP team, after which libgomp stops spinning between parallel regions and sleeps
+        # on a futex instead (~400 sleeps a question: retrieval 19 -> 33 ms when it ran on anyio's pool).
+        self._engine_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
+        self.memory: Memory = memory or LocalMemory()
         self.feedback = FeedbackStore(settings.feedback_db)
 
     @staticmethod
@@ -117,10 +101,29 @@ class AppState:
         """Unix time, for OpenAI `created` fields."""
         return int(time.time())
 
-    def load(self) -> None:
-        """Open (building when needed) the engine; run in a background thread at startup."""
+    async def run(self, fn: Callable[..., R], *args: object) -> R:
+        """Run `fn(*args)` on the engine thread without blocking the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._engine_thread, functools.partial(fn, *args))
+
+    def run_blocking(self, fn: Callable[..., R], *args: object) -> R:
+        """Run `fn(*args)` on the engine thread and wait for it (before the server starts)."""
+        return self._engine_thread.submit(fn, *args).result()
+
+    def start_loading(self, build: bool = True) -> None:
+        """Load the engine on its thread in the background; requests get 503 until it is ready."""
+        self._engine_thread.submit(self.load, build)
+
+    def close(self) -> None:
+        """Stop the engine thread once its current work is done."""
+        self._engine_thread.shutdown(wait=False, cancel_futures=True)
+
+    def load(self, build: bool = True, build_error: str | None = None) -> None:
+        """Open the engine (building the index first when `build` and needed); `build_error` is why a rebuild
+        before start-up failed while the previous build serves. Call it on the engine thread."""
         try:
-            engine = Engine.open(self.settings, build_if_needed=True)
+            engine = Engine.open(self.settings, build_if_needed=build)
+            if build_error and not engine.build_error:
+                engine.build_error = build_error
             log.info("engine ready: %d documents", len(engine.index.documents))
             self.engine = engine
         except Exception as exc:  # reported by /readyz and every engine endpoint instead of killing the server
@@ -161,24 +164,16 @@ class AppState:
                              hint=f"Unknown document in filters: {f.source!r}; GET /api/documents lists the ids.")
         return Filters(source=f.source or None, issuer=f.issuer or None, province=f.province or None, year=f.year)
 
-    def _run_ask(self, engine: Engine, question: str, history: History, filters: Filters | None) -> Answer:
-        with self.engine_lock:
-            return engine.answerer.ask(question, history, filters)
-
     def ask(self, engine: Engine, body: m.AskRequest) -> m.AskResponse:
-        """Answer inside a conversation and remember the turn (runs in a worker thread)."""
+        """Answer inside a conversation and remember the turn (runs on the engine thread)."""
         self.check_question(body.question)
         filters = self.filters(engine, body.filters)
         conversation_id = body.conversation_id or uuid.uuid4().hex
-        with self._lock:
-            history = tuple(self.conversations.get(conversation_id, ()))
-        answer = self._run_ask(engine, body.question, history, filters)
+        history = self.memory.history(conversation_id) if body.conversation_id else ()
+        answer = engine.answerer.ask(body.question, history, filters)
         sources = tuple(dict.fromkeys(c.source for c in answer.citations))
         answer_id = uuid.uuid4().hex
-        with self._lock:
-            turns = (*self.conversations.get(conversation_id, ()), Turn(body.question, answer.text, sources))
-            self.conversations.touch(conversation_id, turns[-MAX_TURNS:])
-            self.answers.touch(answer_id, (body.question, answer.text, list(sources)))
+        self.memory.remember(conversation_id, Turn(body.question, answer.text, sources), answer_id)
         return m.ask_response(answer, answer_id, conversation_id)
 
     @staticmethod
@@ -202,8 +197,8 @@ class AppState:
 
     def chat(self, engine: Engine, question: str, history: History, filters: Filters | None,
              completion_id: str) -> oai.ChatCompletion:
-        """An OpenAI chat completion with citations (runs in a worker thread)."""
-        answer = self._run_ask(engine, question, history, filters)
+        """An OpenAI chat completion with citations (runs on the engine thread)."""
+        answer = engine.answerer.ask(question, history, filters)
         citations = [m.citation_out(c) for c in answer.citations]
         content = answer.text + m.sources_footer(citations)
         return oai.ChatCompletion(id=completion_id, created=self.now(), model=m.MODEL_ID,
@@ -215,8 +210,7 @@ class AppState:
         question, answer = body.question, body.answer
         sources: list[str] = []
         if body.answer_id:
-            with self._lock:
-                known = self.answers.get(body.answer_id)
+            known = self.memory.answer(body.answer_id)
             if known is not None:
                 question, answer, sources = known
         if not (question and answer):

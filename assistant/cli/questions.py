@@ -150,23 +150,36 @@ def restore(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default: settings.host)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: settings.port)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Server processes (default: settings.workers, "
+                                                            "else one per CPU core)")] = None,
 ) -> None:
     """Build the index when missing or stale, then serve the API and chat widget."""
-    import uvicorn
-
-    from assistant.api.app import create_app
-    from assistant.engine import Engine
+    from assistant.api import serving
 
     settings = _settings()
-    err.print(f"Đang nạp chỉ mục {settings.index_dir} (xây dựng lại nếu cần)…", markup=False, highlight=False)
-    engine = Engine.open(settings, build_if_needed=True)
-    for s in engine.skipped:
-        err.print(f"bỏ qua {s['reason']}", markup=False, highlight=False)
-    if engine.build_error:
-        err.print(f"Không xây dựng lại được chỉ mục ({engine.build_error}); đang dùng bản {engine.build_id}",
-                  markup=False, highlight=False)
     host, port = host or settings.host, port or settings.port
-    err.print(f"Trợ lý: http://{host}:{port}/  ·  API: http://{host}:{port}/docs", markup=False, highlight=False)
-    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+    workers = serving.worker_count(workers, settings)
+    err.print(f"Đang nạp chỉ mục {settings.index_dir} (xây dựng lại nếu cần)…", markup=False, highlight=False)
+    if workers == 1:  # the engine in this process, loaded on the thread that will run it
+        state = serving.single_process_state(settings)
+        status = state.ready_engine().status()
+    else:  # built here if needed; each worker loads it
+        status = serving.prepare_index(settings)
+    skipped, build_error, build = status["skipped"], status["build_error"], status["build"]
+    for s in skipped:
+        err.print(f"bỏ qua {s['reason']}", markup=False, highlight=False)
+    if build_error:
+        err.print(f"Không xây dựng lại được chỉ mục ({build_error}); đang dùng bản {build}",
+                  markup=False, highlight=False)
+    err.print(f"Trợ lý: http://{host}:{port}/  ·  API: http://{host}:{port}/docs  ·  {workers} tiến trình",
+              markup=False, highlight=False)
+    if workers == 1:
+        import uvicorn
+
+        from assistant.api.app import create_app
+
+        uvicorn.run(create_app(state=state), host=host, port=port, log_level="info")
+    else:
+        serving.serve_workers(settings, host, port, workers, build_error)
 
 

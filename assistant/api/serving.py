@@ -1,0 +1,116 @@
+"""Serving from several processes: the index is built once before the workers start, then every worker loads it
+read-only, with torch's threads split between the workers and conversations shared through one SQLite file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from assistant.api.app import create_app
+from assistant.api.memory import SharedMemory
+from assistant.api.state import AppState
+from assistant.engine import Engine, build, needs_build
+from assistant.search.index import build_id, read_manifest
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# What the serving parent tells its workers (they are started afresh by uvicorn and read only the environment).
+BUILD_ERROR_ENV = "ASSISTANT_SERVE_BUILD_ERROR"
+MEMORY_ENV = "ASSISTANT_SERVE_MEMORY"
+THREAD_ENVS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# A worker is in service once its engine is loaded (model, index, one warm-up question): on a busy 2-core machine
+# that takes tens of seconds, and uvicorn waits this long for a replacement worker on SIGHUP.
+WORKER_STARTUP_S = 300
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def worker_count(requested: int | None, settings: Settings) -> int:
+    """Workers to start: the request, else the setting, else one per core; one with Qdrant's embedded mode,
+    whose folder only one process at a time may open."""
+    workers = requested or settings.workers or cpu_count()
+    if workers > 1 and settings.store == "qdrant" and settings.qdrant_path and not settings.qdrant_url:
+        log.warning("Qdrant's embedded mode (ASSISTANT_QDRANT_PATH) allows one process: serving with one worker")
+        return 1
+    return workers
+
+
+def threads_per_worker(workers: int) -> int:
+    """Torch threads of each worker: the cores divided between the workers, so that they do not fight over them."""
+    return max(1, cpu_count() // workers)
+
+
+def prepare_index(settings: Settings) -> dict:
+    """Build the index when missing or stale, before any worker starts (workers only load it). When only the
+    corpus changed and the rebuild fails, the previous build serves; any other failure is raised. Returns the
+    build that will serve, its skipped files and why the rebuild failed."""
+    from assistant.search.embed import load_encoder
+
+    encoder = load_encoder(settings.embedding_model, settings.cache_dir / "models", settings.embedding_segmented)
+    reason = needs_build(settings, encoder)
+    build_error = None
+    if reason:
+        log.warning("building the index (%s)", reason)
+        try:
+            build(settings, encoder)
+        except Exception as exc:
+            if reason != "corpus changed":  # no index that fits the settings to fall back on
+                raise
+            build_error = f"{type(exc).__name__}: {exc}"
+            log.warning("the index could not be rebuilt (%s); serving the previous build", build_error)
+    manifest = read_manifest(settings.index_dir)
+    return {"build": build_id(settings.index_dir / "current"), "skipped": manifest.get("skipped", []),
+            "build_error": build_error}
+
+
+def single_process_state(settings: Settings) -> AppState:
+    """The state of a one-process server, its engine opened (built when needed) on the engine thread, so that
+    torch runs on that one thread; a failure is raised."""
+    state = AppState(settings)
+    state.engine = state.run_blocking(Engine.open, settings, True)
+    return state
+
+
+def worker_environment(workers: int, build_error: str | None, memory: Path) -> dict[str, str]:
+    """Environment variables for the workers: torch threads (unless the operator set them), the start-up
+    build error, the shared memory file."""
+    env = {name: str(threads_per_worker(workers)) for name in THREAD_ENVS if name not in os.environ}
+    env[BUILD_ERROR_ENV] = json.dumps(build_error)
+    env[MEMORY_ENV] = str(memory)
+    return env
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process (uvicorn's factory): settings from the environment, the engine loaded
+    without building before the worker accepts requests."""
+    settings = Settings()
+    build_error = json.loads(os.environ.get(BUILD_ERROR_ENV) or "null")
+    memory = os.environ.get(MEMORY_ENV)
+    state = AppState(settings, memory=SharedMemory(Path(memory)) if memory else None)
+
+    async def load(s: AppState) -> None:
+        await s.run(s.load, False, build_error)
+
+    return create_app(settings, state=state, startup=load)
+
+
+def serve_workers(settings: Settings, host: str, port: int, workers: int, build_error: str | None) -> None:
+    """Serve with `workers` processes sharing the listening socket (uvicorn's supervisor restarts a dead worker;
+    SIGHUP replaces the workers one by one, each new one loading the newest build before the old one stops)."""
+    import uvicorn
+
+    with tempfile.TemporaryDirectory(prefix="assistant-serve-") as tmp:
+        memory = Path(tmp) / "memory.sqlite3"
+        SharedMemory(memory)  # created once here, so that workers starting together find the tables
+        os.environ.update(worker_environment(workers, build_error, memory))
+        uvicorn.run("assistant.api.serving:worker_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="info", timeout_worker_healthcheck=WORKER_STARTUP_S)
