@@ -192,7 +192,7 @@ class Answerer(LegalAnswers, ListAnswers):
                 if kind in _TARGET_KINDS and any(s.start <= a < s.end and _TARGET_KINDS[kind] in (None, k)
                                                  for a, _, k in self._targets.get(s.source, ())):
                     score += TARGET_BONUS
-                out.append(Candidate(s, p, rank, support, score, reading))
+                out.append(Candidate(s, self._home(s, p, passages), rank, support, score, reading))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -317,6 +317,21 @@ class Answerer(LegalAnswers, ListAnswers):
             if y - x >= 8:
                 out.append(Sentence(source, x, y, document.text[x:y]))
         return out
+
+    def _home(self, s: Sentence, p: Passage, passages: list[Passage]) -> Passage:
+        """The passage a statement is shown in: its own, unless the statement, read past a chunk edge, lies mostly
+        in a neighbouring chunk (a retrieved one when it can be)."""
+        def inside(q_start: int, q_end: int) -> int:
+            return max(0, min(s.end, q_end) - max(s.start, q_start))
+        if 2 * inside(p.start, p.end) >= s.end - s.start:
+            return p
+        best = max((q for q in passages if q.source == s.source), key=lambda q: inside(q.start, q.end), default=p)
+        if 2 * inside(best.start, best.end) >= s.end - s.start:
+            return best
+        chunks = self.retriever.index.chunks
+        i = max((i for i, c in enumerate(chunks) if c.source == s.source), key=lambda i: inside(chunks[i].start,
+                chunks[i].end))
+        return self.retriever.passage(i, 0.0) if inside(chunks[i].start, chunks[i].end) > inside(p.start, p.end) else p
 
     def _statement_spans(self, source: str) -> list[tuple[int, int]]:
         """Every statement of a document as (start, end), split once: on the text, or on the clean view."""
