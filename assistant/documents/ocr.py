@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -140,21 +141,28 @@ def page_image(cache_dir: Path, key: str, page: int) -> Path | None:
     return path if path.is_file() else None
 
 
-def _render(data: bytes, fmt: str, work: Path, source: str) -> list[tuple[Path, int]]:
-    """Page images of a file as greyscale PGMs in `work` (uncompressed: PNG compression of a 300 dpi page cost more
-    than rendering it), each with the resolution to OCR it at."""
+def _pages(data: bytes, fmt: str, work: Path, source: str) -> tuple[int, Callable[[int], tuple[Path, int]]]:
+    """How many pages a file has, and a function writing page n as a greyscale PGM in `work` (uncompressed: PNG
+    compression of a 300 dpi page cost more than rendering it) with the resolution to OCR it at. PDF pages are
+    rendered one at a time, so a long scan never holds all its pages on disk."""
     from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
     if fmt == "pdf":
+        from pypdf import PdfReader
+
         (work / "in.pdf").write_bytes(data)
-        try:
-            subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", str(work / "in.pdf"), str(work / "p")],
-                           check=True, capture_output=True, timeout=PAGE_TIMEOUT_S * 4)
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise IngestError(f"{source}: the scanned PDF could not be rendered for OCR ({exc})") from exc
-        # pdftoppm pads page numbers to the width of the last one: sort by number, not by name
-        pages = sorted(work.glob("p-*.pgm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-        return [(p, DPI) for p in pages]
+        count = len(PdfReader(work / "in.pdf").pages)  # readable: the text-layer check parsed it already
+
+        def render(n: int) -> tuple[Path, int]:
+            try:
+                subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-f", str(n), "-l", str(n), "-singlefile",
+                                str(work / "in.pdf"), str(work / "p")], check=True, capture_output=True,
+                               timeout=PAGE_TIMEOUT_S)
+            except (OSError, subprocess.SubprocessError) as exc:
+                raise IngestError(f"{source}: page {n} of the scanned PDF could not be rendered ({exc})") from exc
+            return work / "p.pgm", DPI
+
+        return count, render
     (work / "in").write_bytes(data)
     out = []
     try:
@@ -168,7 +176,7 @@ def _render(data: bytes, fmt: str, work: Path, source: str) -> list[tuple[Path, 
                 out.append((path, int(dpi) if dpi and dpi >= 70 else max(70, round(page.width / 8.27))))
     except (OSError, UnidentifiedImageError, ValueError) as exc:
         raise IngestError(f"{source}: not a readable image ({type(exc).__name__}: {exc})") from exc
-    return out
+    return len(out), lambda n: out[n - 1]
 
 
 def _tesseract(image: Path, dpi: int, source: str, number: int) -> str:
@@ -234,39 +242,41 @@ def ocr_file(data: bytes, fmt: str, source: str, cache_dir: Path | None = None) 
     from tqdm import tqdm
 
     with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
-        images = _render(data, fmt, Path(tmp), source)
+        work = Path(tmp)
+        count, page_image_at = _pages(data, fmt, work, source)
+        views = work / "view"
+        views.mkdir()
         tsvs, sizes = [], []
         # A bar per page on a terminal (disable=None: off when stderr is not one), a log line per page always.
-        for n, (image, dpi) in enumerate(tqdm(images, desc=f"OCR {source}", unit="trang", leave=False,
-                                              disable=None), 1):
-            log.info("OCR %s page %d/%d", source, n, len(images))
+        for n in tqdm(range(1, count + 1), desc=f"OCR {source}", unit="trang", leave=False, disable=None):
+            log.info("OCR %s page %d/%d", source, n, count)
+            image, dpi = page_image_at(n)
             tsvs.append(_tesseract(image, dpi, source, n))
             with Image.open(image) as img:
                 sizes.append(img.size)
+                if img.width > VIEW_WIDTH:
+                    img = img.resize((VIEW_WIDTH, round(img.height * VIEW_WIDTH / img.width)))
+                img.save(views / f"page-{n}.png")
+            image.unlink()
         text, pages, words = assemble(tsvs, sizes)
         result = OcrResult(text, tuple(pages), tuple(words), _engine()[1])
         if cache_dir is not None:
-            _store(cache_dir, key, result, [image for image, _ in images])
+            _store(cache_dir, key, result, views)
     return result
 
 
-def _store(cache_dir: Path, key: str, result: OcrResult, images: list[Path]) -> None:
-    """Write one file's OCR and its viewer pages atomically (a folder renamed into place)."""
-    from PIL import Image
-
+def _store(cache_dir: Path, key: str, result: OcrResult, views: Path) -> None:
+    """Write one file's OCR beside its viewer pages and move the folder into place atomically."""
     final = cache_folder(cache_dir, key)
+    record = {"text": result.text, "engine": result.engine, "pages": [asdict(p) for p in result.pages],
+              "words": [list(asdict(w).values()) for w in result.words]}
     try:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        (views / "ocr.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
         work = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=cache_dir))
-        for n, image in enumerate(images, 1):
-            with Image.open(image) as img:
-                if img.width > VIEW_WIDTH:
-                    img = img.resize((VIEW_WIDTH, round(img.height * VIEW_WIDTH / img.width)))
-                img.save(work / f"page-{n}.png")
-        record = {"text": result.text, "engine": result.engine, "pages": [asdict(p) for p in result.pages],
-                  "words": [list(asdict(w).values()) for w in result.words]}
-        (work / "ocr.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        shutil.move(str(views), work / "v")  # across file systems too (the temp folder may be elsewhere)
         shutil.rmtree(final, ignore_errors=True)
-        os.replace(work, final)
+        os.replace(work / "v", final)
+        work.rmdir()
     except OSError as exc:  # a read-only cache costs a re-run next time, never the document
         log.warning("could not cache the OCR of %s: %s", key[:12], exc)
