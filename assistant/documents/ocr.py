@@ -174,7 +174,9 @@ def _pages(data: bytes, fmt: str, work: Path, source: str) -> tuple[int, Callabl
                 page.save(path)
                 # A photo states no resolution: assume a page photographed whole, ~A4 across the image width.
                 out.append((path, int(dpi) if dpi and dpi >= 70 else max(70, round(page.width / 8.27))))
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+    except UnidentifiedImageError as exc:  # its message names the temporary copy, not the file
+        raise IngestError(f"{source}: not a readable image (unknown or damaged image format)") from exc
+    except (OSError, ValueError) as exc:
         raise IngestError(f"{source}: not a readable image ({type(exc).__name__}: {exc})") from exc
     return len(out), lambda n: out[n - 1]
 

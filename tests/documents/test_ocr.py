@@ -15,6 +15,7 @@ from assistant.documents.pipeline import chunk, parse_corpus, parse_document
 from assistant.documents.read import read_corpus, read_file
 from assistant.evaluation.scans import word_errors, words
 from assistant.restore.restorer import get_model
+from assistant.types import Skipped
 from tests.conftest import approx_tokens, corpus_file
 
 pytestmark = pytest.mark.skipif(ocr.missing_tools("pdf") is not None, reason="Tesseract/poppler not installed")
@@ -110,6 +111,7 @@ def test_clean_rendered_page_through_the_pipeline_is_unchanged_but_for_ocr_error
 
 def test_missing_tesseract_is_a_clear_skip_reason_not_a_crash(tmp_path, monkeypatch):
     render(plan_lines(1)).save(tmp_path / "anh.jpg")
+    (tmp_path / "hong.png").write_bytes(b"not an image")
     (tmp_path / "ok.txt").write_text("Kế hoạch cải cách hành chính năm 2024 của Sở Y tế.", encoding="utf-8")
     ocr._engine.cache_clear()
     monkeypatch.setattr(shutil, "which", lambda name: None)
@@ -118,8 +120,13 @@ def test_missing_tesseract_is_a_clear_skip_reason_not_a_crash(tmp_path, monkeypa
     finally:
         ocr._engine.cache_clear()
     assert [t.source for t in texts] == ["ok.txt"]
-    (reason,) = [s.reason for s in skipped]
-    assert reason.startswith("anh.jpg: ") and "Tesseract is not installed" in reason
+    reasons = {s.source: s.reason for s in skipped}
+    assert reasons["anh.jpg"].startswith("anh.jpg: ") and "Tesseract is not installed" in reasons["anh.jpg"]
+    # with Tesseract there, a file that is no image says so and names nothing but itself
+    monkeypatch.undo()
+    (tmp_path / "anh.jpg").unlink()
+    assert read_corpus(tmp_path, ocr_cache=tmp_path / "c")[1] == [
+        Skipped("hong.png", "hong.png: not a readable image (unknown or damaged image format)")]
 
 
 def test_chunk_pages_of_a_parsed_scan_without_restoration(tmp_path: Path):
