@@ -1,11 +1,13 @@
 """Benchmarks written as JSON: index build, in-process search and ask latency, memory, the scale table (scale.py),
-and the HTTP load test. Run with `make bench` (python -m assistant.evaluation.bench --out evals/bench.json)."""
+and HTTP with 1 and N server processes. Run with `make bench`
+(python -m assistant.evaluation.bench --out evals/bench.json)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import resource
 import tempfile
 import time
@@ -66,15 +68,16 @@ def bench_queries(engine, rounds: int = 5) -> dict:
     """In-process latency of search (retrieval only) and ask (extractive answer), after one warm-up pass."""
     for q in QUESTIONS:
         engine.answerer.ask(q)
-    search_ms, ask_ms = [], []
+    search_ms, ask_ms, retrieve_ms = [], [], []
     for _ in range(rounds):
         for q in QUESTIONS:
             t0 = time.perf_counter()
             engine.retriever.search(q, 10)
             search_ms.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            engine.answerer.ask(q)
+            answer = engine.answerer.ask(q)
             ask_ms.append((time.perf_counter() - t0) * 1000)
+            retrieve_ms.append(answer.timings_ms["retrieve_ms"])
     # Word segmentation and OCR keys of corpus sentences are memoised; a question whose passages no earlier
     # question touched pays for them, so measure that too, with the memos emptied before each ask.
     cold_ms = []
@@ -85,14 +88,15 @@ def bench_queries(engine, rounds: int = 5) -> dict:
         engine.answerer.ask(q)
         cold_ms.append((time.perf_counter() - t0) * 1000)
     return {"search_ms": _percentiles(search_ms), "ask_ms": _percentiles(ask_ms),
-            "ask_memos_emptied_ms": _percentiles(cold_ms)}
+            "ask_retrieve_ms": _percentiles(retrieve_ms), "ask_memos_emptied_ms": _percentiles(cold_ms)}
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run every benchmark and write one JSON file."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("evals/bench.json"))
-    parser.add_argument("--skip-load", action="store_true", help="skip the 30 s HTTP load test")
+    parser.add_argument("--skip-load", action="store_true", help="skip the HTTP measurements (1 and N workers)")
+    parser.add_argument("--workers", type=int, default=None, help="N of the HTTP runs (default: one per core)")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-scans", action="store_true", help="skip the rendered-scan OCR benchmark (minutes)")
     parser.add_argument("--skip-build", action="store_true", help="skip the cold and warm index builds")
@@ -128,44 +132,37 @@ def main(argv: list[str] | None = None) -> None:
         # The clean plans rendered as scans, OCR'd and scored (word accuracy raw and indexed, pages per minute).
         report["scans"] = run(clean_documents(settings.corpus_dir))
     if not args.skip_load:
-        report["http_load"] = _http_load(settings)
+        report["http"] = bench_http(report["queries"]["ask_ms"]["p50"], args.workers or len(os.sched_getaffinity(0)))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps(report, ensure_ascii=False, indent=2))  # noqa: T201 - this is a command's output
 
 
-def _http_load(settings) -> dict:
-    """32 concurrent clients against /api/ask on loopback for 30 s, server in a subprocess."""
-    import socket
-    import subprocess
-    import sys
+def bench_http(in_process_ask_p50: float, workers: int, clients: int = 32, seconds: float = 30) -> dict:
+    """`assistant serve` with 1 and with `workers` processes: one client asking the bench questions one after
+    another (HTTP p50 against the in-process ask p50 of this run; the server's own retrieval timings beside it),
+    then `clients` concurrent clients for `seconds` (answers/s, p50/p95, errors), then memory per worker."""
+    from assistant.evaluation.loadtest import run, serve, single_client
 
-    import httpx
-
-    from assistant.evaluation.loadtest import run
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)])
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        return run(url, clients=32, seconds=30)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    runs = []
+    for n in sorted({1, workers}):
+        with serve(n) as server:
+            load_average = [round(os.getloadavg()[0], 2)]
+            single = single_client(server.url, QUESTIONS)
+            single["http_over_in_process_ask_p50"] = round(single["http_ms"]["p50"] / in_process_ask_p50, 3)
+            loaded = run(server.url, clients=clients, seconds=seconds)
+            load_average.append(round(os.getloadavg()[0], 2))
+            runs.append({"workers": n, "single_client": single, f"clients_{clients}": loaded,
+                         "memory": server.memory(), "load_average_1min_before_after": load_average})
+    default = next(r for r in runs if r["workers"] == workers)
+    ratio = default["single_client"]["http_over_in_process_ask_p50"]
+    return {"in_process_ask_p50_ms": in_process_ask_p50, "runs": runs,
+            "acceptance": {"single_client_http_p50_over_in_process_ask_p50": ratio, "at_most": 1.3,
+                           "met": ratio <= 1.3, "errors_at_32_clients": sum(r[f"clients_{clients}"]["errors"]
+                                                                            for r in runs)}}
 
 
 def _machine() -> dict:
-    import os
     import platform
 
     return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
