@@ -132,11 +132,12 @@ def restore(
 
     settings = _settings()
     try:  # the corpus's clean documents are the model's in-domain text
-        texts = [r.text for r in read_corpus(settings.corpus_dir, settings.max_file_bytes)[0]]
+        texts = [r.text for r in read_corpus(settings.corpus_dir, settings.max_file_bytes,
+                                             settings.cache_dir / "ocr")[0] if not r.pages]
     except CorpusError:
         texts = []
     if file is not None:  # a document: read with the OCR channel fitted on itself
-        raw = read_file(file, file.name, settings.max_file_bytes)
+        raw = read_file(file, file.name, settings.max_file_bytes, settings.cache_dir / "ocr")
         sys.stdout.write(restore_text(raw.text, get_model(texts)).text)
         return
     model = line_model(texts)

@@ -29,7 +29,8 @@ def legal_refs(
 
     if as_json and as_csv:
         raise BadRequest("choose one of --json and --csv")
-    raws, _ = read_corpus(corpus or _settings().corpus_dir)
+    settings = _settings()
+    raws, _ = read_corpus(corpus or settings.corpus_dir, settings.max_file_bytes, settings.cache_dir / "ocr")
     if doc and doc not in {r.source for r in raws}:
         raise BadRequest(f"unknown document {doc!r}", hint="known: " + ", ".join(sorted(r.source for r in raws)))
     refs = ReferenceIndex.from_texts({r.source: r.text for r in raws})
