@@ -168,7 +168,7 @@ def _pages(data: bytes, fmt: str, work: Path, source: str) -> tuple[int, Callabl
     try:
         with Image.open(work / "in") as img:
             for n, frame in enumerate(ImageSequence.Iterator(img), 1):
-                page = ImageOps.exif_transpose(frame.convert("RGB")).convert("L")  # phone photos lie on their side
+                page = ImageOps.exif_transpose(frame).convert("L")  # phone photos lie on their side: EXIF says so
                 dpi = frame.info.get("dpi", (0, 0))[0]
                 path = work / f"p-{n}.pgm"
                 page.save(path)

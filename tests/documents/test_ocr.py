@@ -135,3 +135,15 @@ def test_chunk_pages_of_a_parsed_scan_without_restoration(tmp_path: Path):
     document, reading = parse_document(raw, False)
     chunks = chunk(document, reading, approx_tokens, ChunkingConfig())
     assert chunks and all(c.page == 1 for c in chunks)
+
+
+def test_a_phone_photo_stored_on_its_side_is_read_upright(tmp_path: Path):
+    from PIL import Image
+
+    lines = plan_lines(2)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display": how phones store a page shot in portrait
+    render(lines).convert("RGB").rotate(90, expand=True).save(tmp_path / "photo.jpg", exif=exif.tobytes())
+    raw = read_file(tmp_path / "photo.jpg", "photo.jpg")
+    ref = words("\n".join(lines))
+    assert word_errors(ref, words(raw.text)) <= len(ref) // 10, raw.text
