@@ -22,6 +22,7 @@ from assistant.restore.restorer import (
     for_document,
     get_model,
     is_damaged,
+    restore_heading,
     restore_line,
     restore_text,
     to_original_span,
@@ -63,6 +64,8 @@ def parse_document(
     sections = build_tree(view)
     if view is not raw.text:
         sections = tuple(_to_file(s, reading) for s in sections)
+    elif reading is not None:  # OCR: titles shown in the restored reading; the OCR heading stays at `start`
+        sections = tuple(_restored_title(s, raw.text, reading, model) for s in sections)
     document = Document(
         source=raw.source,
         text=raw.text,
@@ -81,6 +84,17 @@ def _to_file(section: Section, view: Restoration) -> Section:
     """A section found in the clean view, with offsets into the file."""
     start, end = to_original_span(view, section.start, section.end)
     return replace(section, start=start, end=end, children=tuple(_to_file(c, view) for c in section.children))
+
+
+def _restored_title(section: Section, text: str, reading: Restoration, model: RestoreModel) -> Section:
+    """An OCR section with its title in the restored reading (restored alone, its run-together words taken apart,
+    when the OCR ran words together or the parsed title is not the file's text at its start)."""
+    title = restore_heading(section.title, model)
+    if text.startswith(section.title, section.start) and len(title.split()) == len(section.title.split()):
+        s, e = to_restored_span(reading, section.start, section.start + len(section.title))
+        title = reading.text[s:e]  # no words ran together: the heading as the reading shows it
+    children = tuple(_restored_title(c, text, reading, model) for c in section.children)
+    return replace(section, title=title, children=children)
 
 
 def _to_view(section: Section, view: Restoration) -> Section:

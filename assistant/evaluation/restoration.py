@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import time
 import unicodedata
 from collections import Counter
@@ -27,7 +28,9 @@ MARGIN_SWEEP = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)  # margins reported beside UN
 
 
 def _norm(token: str) -> str:
-    return unicodedata.normalize("NFC", token).lower()
+    """NFC, lower case, each syllable's tone on the vowel the one convention puts it on ("uỷ" is "ủy")."""
+    low = unicodedata.normalize("NFC", token).lower()
+    return re.sub(r"[^\W\d_]+", lambda m: sy.canonical_tone(m[0]) if sy.is_syllable(m[0]) else m[0], low)
 
 
 def evaluate(path: str | Path, corpus_dir: Path) -> dict:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.legal.canonical import canonical_name
 from assistant.text.agencies import body_name
 from assistant.text.doctypes import TYPE_WORD_ALT
 from assistant.text.fold import Folded, fold_words
@@ -78,7 +79,9 @@ def find_named(text: str, fd: Folded, province: str | None = None) -> list[Named
             name_end, words, body = hit
             min_words = 1 if kind in ("Luật", "Bộ luật", "Pháp lệnh") else 3
             if len(words) >= min_words:
-                hits.append(NamedHit(kind, _normalise(kind, words), m.start(), name_end, body))
+                name = _normalise(kind, words)
+                hits.append(NamedHit(kind, canonical_name(kind, name, locality(province)) or name, m.start(),
+                                     name_end, body))
     return hits
 
 

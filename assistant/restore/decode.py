@@ -3,6 +3,7 @@ beam search, and the damage score that decides whether a text needs it."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -10,6 +11,7 @@ from assistant.restore.margins import Key, Lattice, token_margins
 from assistant.restore.model import BOS, FOREIGN, NUM, UNK, RestoreModel, mid_sentence_case
 from assistant.restore.names import name_arcs
 from assistant.text import syllables as sy
+from assistant.text.syllables import ocr_skeleton
 
 CHANNEL_WEIGHT = 1.0
 NUMBER_AS_WORD_PENALTY = 4.0  # a bare number is usually a number; a word needs strong context ("16 trình")
@@ -20,6 +22,7 @@ DAMAGE_THRESHOLD = 0.3
 UNSURE_MARGIN = 2.0
 BEAM = 12
 OOV_PENALTY = 8.0
+GLUED_COST = 8.0  # a heading token no single syllable explains under this channel cost may be two run together
 OOV_PENALTY_LOWER = 14.0  # lowercase loanwords are rarer in plans than OCR garbage
 
 _LEAD = "([{\"'“‘«*"
@@ -30,6 +33,10 @@ _VOWELLESS_CAPS_RE = re.compile(r"^[B-DF-HJ-NP-TV-XZĐ]{2,}$")  # CCHC, DVC: ini
 _GLUED_NUMBER_RE = re.compile(r"^([^\W\d_]{2,}[^\W_]*?)(\d{2,})$")
 _NUMERIC_RE = re.compile(r"^[\d.,:/%-]+$")
 _DAMAGED_MARK_RE = re.compile(r"[¢€&$@¥]|[a-zé]\d|\d[a-zé]", re.IGNORECASE)
+# A heading's Roman numeral ("IV.", OCR'd "Il." or "I1l." for II., III.): a number, never a word to restore.
+_ROMAN_RE = re.compile(r"^[IVX][IVXl1|]{0,4}\.$")
+_LIST_MARK_RE = re.compile(r"^\W?[a-zđ]\)$")  # "a)", "đ)": a list item's letter, not a word
+_GLUED_ROMAN_RE = re.compile(r"^([IVX]+\.)(?=[^\W\d_])")
 
 
 
@@ -52,6 +59,36 @@ def split_token(tok: str) -> tuple[str, str, str]:
     while j > i and tok[j - 1] in _TRAIL:
         j -= 1
     return tok[:i], tok[i:j], tok[j:]
+
+
+def _roman(core: str) -> str:
+    """A Roman numeral with OCR's l, 1 and | read back as I."""
+    return core.translate(str.maketrans("l1|", "III"))
+
+
+def split_glued(line: str, model: RestoreModel) -> str:
+    """`line` with words the OCR ran together taken apart ("Caicach" -> "Cai cach", "V.TO" -> "V. TO"): for
+    headings, which are shown on their own and need not keep the OCR's tokens."""
+    out = []
+    for tok in line.split():
+        tok = _GLUED_ROMAN_RE.sub(r"\1 ", tok)
+        lead, core, trail = split_token(tok)
+        low = core.lower()
+        if (len(core) >= 6 and core.isalpha() and not sy.is_syllable(low) and low not in model.p_base
+                and min((c for _, c in model.candidates(low)), default=math.inf) > GLUED_COST):
+            splits = [(_skeleton_weight(low[:i], model) + _skeleton_weight(low[i:], model), i)
+                      for i in range(3, len(low) - 2)]
+            best = max(splits)
+            if best[0] > -math.inf:
+                tok = f"{lead}{core[:best[1]]} {core[best[1]:]}{trail}"
+        out.append(tok)
+    return " ".join(out)
+
+
+def _skeleton_weight(part: str, model: RestoreModel) -> float:
+    """log of the commonest syllable spelled with this OCR skeleton (-inf when none is)."""
+    words = model.by_skeleton.get(ocr_skeleton(part), ())
+    return max((math.log(model.p_base.get(w, model.floor)) for w in words), default=-math.inf)
 
 
 def _apply_case(pattern: str, word: str) -> str:
@@ -120,7 +157,8 @@ def _decode(lines: list[str], model: RestoreModel, with_margins: bool) -> tuple[
     split = [re.split(r"(\s+)", line) for line in lines]
     raws = [p for pieces in split for p in pieces if p and not p.isspace()]
     cores = [split_token(p)[1] for p in raws]
-    slots = [token_candidates(core, model) for core in cores]
+    slots = [[(_roman(core), NUM, 0.0)] if _ROMAN_RE.match(raw) else [(core, NUM, 0.0)]
+             if _LIST_MARK_RE.match(raw) else token_candidates(core, model) for raw, core in zip(raws, cores, strict=True)]
     for slot, title in zip(slots, mid_sentence_case(raws), strict=True):
         if title is not None:  # names take the whole-name arcs; a capital on a plain word has its price
             slot[:] = [(o, lm, c + model.case_cost(lm, title)) for o, lm, c in slot]

@@ -31,6 +31,9 @@ _SENTENCE_END = tuple(".:;!?")  # prune skeletons whose best spelling already co
 _GLYPHS = frozenset("aeiouyl1é¢€&@069")
 _SPLIT_START = frozenset("il1t")  # a mark read as a glyph of its own splits the vowel: "ii", "il", "ta", "ia"
 MARKED_GLYPH_FLOOR = (0.004, 0.0015)  # P(one glyph), P(two glyphs) for a marked vowel
+# Weight of a syllable's frequency when choosing which candidates the search sees: rare syllables that happen to
+# be close to the OCR string ("trố", "trẹ" for "tr") must not crowd out common ones a little further ("tử").
+CANDIDATE_PRIOR = 1.0
 _TWO_GLYPH_LETTERS = (("ir", "u"), ("ii", "u"), ("rn", "m"))
 
 def _glyph_floor(base: str, ocr: str) -> float:
@@ -223,7 +226,7 @@ def _candidates(model: RestoreModel, token: str, limit: int) -> list[tuple[str, 
         for syl in model.by_skeleton[sk]:
             c = channel_cost(syl, token, model.emit)
             if c < 25:
-                scored.append((c - 0.3 * math.log(model.p_base.get(syl, model.floor)), c, syl))
+                scored.append((c - CANDIDATE_PRIOR * math.log(model.p_base.get(syl, model.floor)), c, syl))
     scored.sort()
     out = [(syl, c) for _, c, syl in scored[:limit]]
     model.memo_candidates[key] = out

@@ -16,7 +16,14 @@ from collections.abc import Iterable
 from dataclasses import fields, replace
 
 from assistant.restore import store
-from assistant.restore.decode import DAMAGE_THRESHOLD, UNSURE_MARGIN, damage, decode_line, decode_with_margins
+from assistant.restore.decode import (
+    DAMAGE_THRESHOLD,
+    UNSURE_MARGIN,
+    damage,
+    decode_line,
+    decode_with_margins,
+    split_glued,
+)
 from assistant.restore.model import MODEL_VERSION, RestoreModel
 from assistant.restore.spans import Restoration, UnsureWord, to_original_span, to_restored_span, unsure_words
 from assistant.restore.train import build_model, train_channel
@@ -35,8 +42,8 @@ _adapted: OrderedDict[tuple[str, str], RestoreModel] = OrderedDict()
 _lock = threading.RLock()
 
 __all__ = ["DAMAGE_THRESHOLD", "UNSURE_MARGIN", "VERSION", "Restoration", "RestoreModel", "UnsureWord",
-           "damage_score", "for_document", "get_model", "is_damaged", "line_margins", "line_model", "restore_line",
-           "restore_text", "to_original_span", "to_restored_span", "unsure_words"]
+           "damage_score", "for_document", "get_model", "is_damaged", "line_margins", "line_model", "restore_heading",
+           "restore_line", "restore_text", "to_original_span", "to_restored_span", "unsure_words"]
 
 
 def _remember(memo: OrderedDict, key: object, value: RestoreModel, limit: int) -> RestoreModel:
@@ -110,6 +117,12 @@ def restore_line(line: str, model: RestoreModel | None = None) -> str:
             model.memo_lines.clear()
         model.memo_lines[line] = out
     return out
+
+
+def restore_heading(line: str, model: RestoreModel | None = None) -> str:
+    """A heading or title shown on its own, restored with the words the OCR ran together taken apart."""
+    model = model or get_model()
+    return restore_line(split_glued(line, model), model)
 
 
 def line_margins(line: str, model: RestoreModel | None = None) -> tuple[str, list[float]]:
