@@ -115,8 +115,9 @@ class QdrantStore(Store):
 
     def dense(self, vector: np.ndarray, k: int) -> dict[int, float]:
         """Top-k by cosine (exact in embedded mode, HNSW on a server)."""
-        points = self.client.query_points(self.collection, query=np.asarray(vector, dtype=np.float32).ravel().tolist(),
-                                          using=DENSE, limit=k, with_payload=False).points
+        query = np.asarray(vector, dtype=np.float32).ravel().tolist()
+        points = self.client.query_points(self.collection, query=query, using=DENSE, limit=k,
+                                          with_payload=False).points
         return {int(p.id): float(p.score) for p in points}
 
     def lexical(self, tokens: Sequence[str], k: int) -> dict[int, float]:
@@ -220,7 +221,8 @@ class QdrantBackend(Backend):
         try:
             client.create_collection(
                 name,
-                vectors_config={DENSE: models.VectorParams(size=int(vectors.shape[1]), distance=models.Distance.COSINE)},
+                vectors_config={DENSE: models.VectorParams(size=int(vectors.shape[1]),
+                                                           distance=models.Distance.COSINE)},
                 sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                 shard_number=self.shards, replication_factor=self.replicas,
             )
@@ -238,8 +240,8 @@ class QdrantBackend(Backend):
                 client.upsert(name, wait=True, points=[
                     models.PointStruct(
                         id=i,
-                        vector={DENSE: vectors[i].tolist(),
-                                SPARSE: models.SparseVector(indices=list(weights[i]), values=list(weights[i].values()))},
+                        vector={DENSE: vectors[i].tolist(), SPARSE: models.SparseVector(
+                            indices=list(weights[i]), values=list(weights[i].values()))},
                         payload=payload(chunks[i], documents.get(chunks[i].source)),
                     )
                     for i in range(lo, min(lo + BATCH, len(chunks)))
@@ -285,6 +287,7 @@ class QdrantBackend(Backend):
                                      hint=FIX)
         count = self.client.count(name, exact=True).count
         if count != len(chunks):
-            raise IndexMismatchError(f"collection {name} has {count} points, the index {len(chunks)} chunks", hint=FIX)
+            raise IndexMismatchError(f"collection {name} has {count} points, the index {len(chunks)} chunks",
+                                     hint=FIX)
         vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         return QdrantStore(self.client, name, vocab)
