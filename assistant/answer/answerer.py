@@ -192,7 +192,7 @@ class Answerer(LegalAnswers, ListAnswers):
                 if kind in _TARGET_KINDS and any(s.start <= a < s.end and _TARGET_KINDS[kind] in (None, k)
                                                  for a, _, k in self._targets.get(s.source, ())):
                     score += TARGET_BONUS
-                out.append(Candidate(s, self._home(s, p, passages), rank, support, score, reading))
+                out.append(Candidate(s, self._home(s, p, passages), rank, support, score, reading, matched))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -236,7 +236,9 @@ class Answerer(LegalAnswers, ListAnswers):
     def _supported(self, c: Candidate, kind: str) -> bool:
         """Enough evidence to answer: the question's words, or fewer of them plus the kind of value it asks for."""
         if kind in VALUE_KINDS:
-            has_value = kind_match(kind, c.sentence.text, c.reading or "") == 1
+            # "bao nhiêu khu công nghiệp": a count of something else ("87 trạm") is no value of the thing asked.
+            matched = c.matched if c.matched is not None else kind_match(kind, c.sentence.text, c.reading or "")
+            has_value = matched == 1
             return has_value and c.support >= VALUE_SUPPORT
         return c.support >= self.min_support
 

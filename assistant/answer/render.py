@@ -21,6 +21,7 @@ class Candidate:
     support: float
     score: float
     reading: str | None
+    matched: float | None = None  # kind_match of the statement for the question (with the measure asked for)
 
 
 _ITEM_MARK = re.compile(r"^(?:[-+•*–]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s+|[a-zđ]\)\s*)")

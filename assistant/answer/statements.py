@@ -154,7 +154,10 @@ _KINDS = tuple((kind, re.compile(rx)) for kind, rx in (
 
 # "bao nhiêu ngày", "mấy trạm", "số lượng lớp": the measure a count question asks for (folded).
 _MEASURE = re.compile(r"\b(?:bao nhieu|may|so luong)\s+([a-z]{2,}(?:\s+(?:lam viec|thang|nam))?)")
-_NOT_MEASURES = {"phan", "lan", "la", "thi", "dong", "tien", "con", "so"}
+# Words that follow "bao nhiêu" without naming what is counted ("đạt bao nhiêu sau khi ...", "bao nhiêu mới").
+_NOT_MEASURES = {"phan", "lan", "la", "thi", "dong", "tien", "con", "so", "sau", "truoc", "moi", "nua", "hon", "trong",
+                 "tai", "cua", "va", "de", "khi", "nay", "do", "vao", "ra", "duoc", "nhu", "theo", "voi", "cho", "tu",
+                 "den", "the", "dau", "roi", "ca", "tat"}
 
 
 def asked_measure(question: str) -> str | None:

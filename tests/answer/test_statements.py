@@ -1,0 +1,25 @@
+"""What a question asks for, and whether a statement holds it, on short real wordings."""
+
+from __future__ import annotations
+
+from assistant.answer.statements import answer_kind, asked_measure, kind_match
+
+
+def test_the_measure_of_a_count_question():
+    assert asked_measure("Nghệ An hiện có bao nhiêu khu công nghiệp đang đi vào hoạt động?") == "khu"
+    assert asked_measure("Thời gian giải quyết là bao nhiêu ngày làm việc?") == "ngay lam viec"
+    assert asked_measure("Kế hoạch kéo dài bao nhiêu năm?") == "nam"
+
+
+def test_words_after_bao_nhieu_that_count_nothing_are_no_measure():
+    # "đạt bao nhiêu sau khi ..." asks for a figure, "sau" is not what is counted.
+    assert asked_measure("tổng số trạm 5G sẽ đạt bao nhiêu sau khi đầu tư mới và chuyển đổi?") is None
+    assert asked_measure("bao nhiêu mới 5G Viettel xây dựng") is None
+    assert asked_measure("Cắt giảm bao nhiêu phần trăm thời gian?") is None
+
+
+def test_a_count_of_something_else_is_not_the_value_asked_for():
+    statement = "Tổng số trạm BTS 3G/4G trong các KCN đã đi vào hoạt động là 87 trạm."
+    assert answer_kind("Nghệ An hiện có bao nhiêu khu công nghiệp đang đi vào hoạt động?") == "number"
+    assert kind_match("number", statement, measure="khu") == 0
+    assert kind_match("number", statement, measure="tram") == 1
