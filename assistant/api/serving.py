@@ -45,8 +45,19 @@ def worker_count(requested: int | None, settings: Settings) -> int:
 
 
 def threads_per_worker(workers: int) -> int:
-    """Torch threads of each worker: the cores divided between the workers, so that they do not fight over them."""
-    return max(1, cpu_count() // workers)
+    """Torch threads of each worker: its share of the cores less one, left to the event loops, the JSON work and
+    the clients. libgomp's threads spin between parallel regions; a team that does not fit the free cores waits
+    for a descheduled member at each of the ~400 regions of a question (measured under load: 2 threads in one
+    process 350-540 ms a query embedding, 1 thread 42-45 ms; quiet: 15 and 19 ms)."""
+    return max(1, cpu_count() // workers - 1)
+
+
+def use_threads(workers: int) -> dict[str, str]:
+    """Set torch's thread count for `workers` processes in this process's environment (read when torch loads and
+    inherited by the workers), unless the operator set it; returns what was set."""
+    threads = {name: str(threads_per_worker(workers)) for name in THREAD_ENVS if name not in os.environ}
+    os.environ.update(threads)
+    return threads
 
 
 def prepare_index(settings: Settings) -> dict:
@@ -75,18 +86,15 @@ def prepare_index(settings: Settings) -> dict:
 def single_process_state(settings: Settings) -> AppState:
     """The state of a one-process server, its engine opened (built when needed) on the engine thread, so that
     torch runs on that one thread; a failure is raised."""
+    use_threads(1)
     state = AppState(settings)
     state.engine = state.run_blocking(Engine.open, settings, True)
     return state
 
 
 def worker_environment(workers: int, build_error: str | None, memory: Path) -> dict[str, str]:
-    """Environment variables for the workers: torch threads (unless the operator set them), the start-up
-    build error, the shared memory file."""
-    env = {name: str(threads_per_worker(workers)) for name in THREAD_ENVS if name not in os.environ}
-    env[BUILD_ERROR_ENV] = json.dumps(build_error)
-    env[MEMORY_ENV] = str(memory)
-    return env
+    """Environment variables for the workers: the start-up build error and the shared memory file."""
+    return {BUILD_ERROR_ENV: json.dumps(build_error), MEMORY_ENV: str(memory)}
 
 
 def worker_app() -> FastAPI:
@@ -111,6 +119,7 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int, build_
     with tempfile.TemporaryDirectory(prefix="assistant-serve-") as tmp:
         memory = Path(tmp) / "memory.sqlite3"
         SharedMemory(memory)  # created once here, so that workers starting together find the tables
+        use_threads(workers)
         os.environ.update(worker_environment(workers, build_error, memory))
         uvicorn.run("assistant.api.serving:worker_app", factory=True, host=host, port=port, workers=workers,
                     log_level="info", timeout_worker_healthcheck=WORKER_STARTUP_S)

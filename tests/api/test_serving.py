@@ -67,18 +67,21 @@ def test_worker_count_and_threads(monkeypatch):
     embedded = Settings(store="qdrant", qdrant_path="/tmp/q")
     assert serving.worker_count(4, embedded) == 1  # Qdrant's embedded mode: one process may open the folder
     assert serving.worker_count(4, embedded.model_copy(update={"qdrant_url": "http://q:6333"})) == 4
-    assert [serving.threads_per_worker(n) for n in (1, 2, 3, 4, 8)] == [4, 2, 1, 1, 1]
 
 
-def test_worker_environment_splits_threads_unless_the_operator_set_them(monkeypatch, tmp_path):
+def test_threads_split_between_workers_unless_the_operator_set_them(monkeypatch, tmp_path):
     monkeypatch.setattr(serving, "cpu_count", lambda: 4)
-    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    assert [serving.threads_per_worker(n) for n in (1, 2, 3, 4, 8)] == [3, 1, 1, 1, 1]
+    for name in serving.THREAD_ENVS:  # set first, so that monkeypatch restores what use_threads writes
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    assert serving.use_threads(1) == {"OMP_NUM_THREADS": "3", "MKL_NUM_THREADS": "3"}
+    assert os.environ["OMP_NUM_THREADS"] == "3"
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    monkeypatch.delenv("MKL_NUM_THREADS")
+    assert serving.use_threads(4) == {"MKL_NUM_THREADS": "1"} and os.environ["OMP_NUM_THREADS"] == "2"
     env = serving.worker_environment(2, "OSError: boom", tmp_path / "m")
-    assert env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "2"
     assert json.loads(env[serving.BUILD_ERROR_ENV]) == "OSError: boom" and env[serving.MEMORY_ENV] == str(tmp_path / "m")
-    monkeypatch.setenv("OMP_NUM_THREADS", "3")
-    assert "OMP_NUM_THREADS" not in serving.worker_environment(2, None, tmp_path / "m")
 
 
 def _free_port() -> int:
