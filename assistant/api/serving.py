@@ -92,26 +92,32 @@ def single_process_state(settings: Settings) -> AppState:
     return state
 
 
-def worker_environment(workers: int, build_error: str | None, memory: Path) -> dict[str, str]:
-    """Environment variables for the workers: the start-up build error and the shared memory file."""
-    return {BUILD_ERROR_ENV: json.dumps(build_error), MEMORY_ENV: str(memory)}
+def worker_environment(status: dict, memory: Path) -> dict[str, str]:
+    """Environment variables for the workers: why the rebuild at start-up failed, with the build that serves
+    instead, and the shared memory file."""
+    failure = {"build": status["build"], "error": status["build_error"]} if status["build_error"] else None
+    return {BUILD_ERROR_ENV: json.dumps(failure), MEMORY_ENV: str(memory)}
 
 
 def worker_app() -> FastAPI:
     """The app of one worker process (uvicorn's factory): settings from the environment, the engine loaded
     without building before the worker accepts requests."""
     settings = Settings()
-    build_error = json.loads(os.environ.get(BUILD_ERROR_ENV) or "null")
+    failure = json.loads(os.environ.get(BUILD_ERROR_ENV) or "null")
     memory = os.environ.get(MEMORY_ENV)
     state = AppState(settings, memory=SharedMemory(Path(memory)) if memory else None)
 
     async def load(s: AppState) -> None:
-        await s.run(s.load, False, build_error)
+        await s.run(s.load, False)
+        # A worker started after a later `assistant index` (SIGHUP, or a dead worker replaced) serves a newer
+        # build, which the start-up failure is not about.
+        if failure and s.engine is not None and s.engine.build_id == failure["build"] and not s.engine.build_error:
+            s.engine.build_error = failure["error"]
 
     return create_app(settings, state=state, startup=load)
 
 
-def serve_workers(settings: Settings, host: str, port: int, workers: int, build_error: str | None) -> None:
+def serve_workers(settings: Settings, host: str, port: int, workers: int, status: dict) -> None:
     """Serve with `workers` processes sharing the listening socket (uvicorn's supervisor restarts a dead worker;
     SIGHUP replaces the workers one by one, each new one loading the newest build before the old one stops)."""
     import uvicorn
@@ -120,6 +126,6 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int, build_
         memory = Path(tmp) / "memory.sqlite3"
         SharedMemory(memory)  # created once here, so that workers starting together find the tables
         use_threads(workers)
-        os.environ.update(worker_environment(workers, build_error, memory))
+        os.environ.update(worker_environment(status, memory))
         uvicorn.run("assistant.api.serving:worker_app", factory=True, host=host, port=port, workers=workers,
                     log_level="info", timeout_worker_healthcheck=WORKER_STARTUP_S)

@@ -117,13 +117,10 @@ class AppState:
         """Stop the engine thread once its current work is done."""
         self._engine_thread.shutdown(wait=False, cancel_futures=True)
 
-    def load(self, build: bool = True, build_error: str | None = None) -> None:
-        """Open the engine (building the index first when `build` and needed); `build_error` is why a rebuild
-        before start-up failed while the previous build serves. Call it on the engine thread."""
+    def load(self, build: bool = True) -> None:
+        """Open the engine (building the index first when `build` and needed); call it on the engine thread."""
         try:
             engine = Engine.open(self.settings, build_if_needed=build)
-            if build_error and not engine.build_error:
-                engine.build_error = build_error
             log.info("engine ready: %d documents", len(engine.index.documents))
             self.engine = engine
         except Exception as exc:  # reported by /readyz and every engine endpoint instead of killing the server

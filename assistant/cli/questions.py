@@ -181,6 +181,6 @@ def serve(
 
         uvicorn.run(create_app(state=state), host=host, port=port, log_level="info")
     else:
-        serving.serve_workers(settings, host, port, workers, build_error)
+        serving.serve_workers(settings, host, port, workers, status)
 
 

@@ -13,11 +13,13 @@ import time
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from assistant.answer.answerer import Turn
 from assistant.api import serving
 from assistant.api.memory import MAX_TURNS, LocalMemory, SharedMemory
 from assistant.settings import Settings
+from tests.api.conftest import QUESTION
 
 
 @pytest.mark.parametrize("kind", ["local", "shared"])
@@ -80,8 +82,43 @@ def test_threads_split_between_workers_unless_the_operator_set_them(monkeypatch,
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
     monkeypatch.delenv("MKL_NUM_THREADS")
     assert serving.use_threads(4) == {"MKL_NUM_THREADS": "1"} and os.environ["OMP_NUM_THREADS"] == "2"
-    env = serving.worker_environment(2, "OSError: boom", tmp_path / "m")
-    assert json.loads(env[serving.BUILD_ERROR_ENV]) == "OSError: boom" and env[serving.MEMORY_ENV] == str(tmp_path / "m")
+    env = serving.worker_environment({"build": "b1", "build_error": "OSError: boom"}, tmp_path / "m")
+    assert json.loads(env[serving.BUILD_ERROR_ENV]) == {"build": "b1", "error": "OSError: boom"}
+    assert env[serving.MEMORY_ENV] == str(tmp_path / "m")
+    assert json.loads(serving.worker_environment({"build": "b1", "build_error": None}, tmp_path)[serving.BUILD_ERROR_ENV]) is None
+
+
+def test_worker_loads_without_building_before_serving_and_keeps_the_start_up_failure_of_its_build(
+        monkeypatch, tmp_path):
+    import assistant.engine
+    from tests.api_double import make_engine
+
+    double = make_engine()
+    double.build_id, double.build_error = "b1", None
+    calls = []
+
+    def fake_open(settings, build_if_needed=False):
+        calls.append(build_if_needed)
+        return double
+
+    monkeypatch.setattr(assistant.engine.Engine, "open", staticmethod(fake_open))
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
+    monkeypatch.setenv(serving.MEMORY_ENV, str(tmp_path / "memory.sqlite3"))
+    monkeypatch.setenv(serving.BUILD_ERROR_ENV, json.dumps({"build": "b1", "error": "OSError: boom"}))
+    with TestClient(serving.worker_app()) as c:
+        assert c.get("/readyz").status_code == 200  # loaded during start-up: ready with its first request
+        first = c.post("/api/ask", json={"question": QUESTION}).json()
+        follow = c.post("/api/ask", json={"question": "Còn năm sau?", "conversation_id": first["conversation_id"]})
+        assert follow.status_code == 200
+    assert calls == [False] and double.build_error == "OSError: boom"
+    # the conversation is in the shared file, for the other workers
+    assert [t.question for t in SharedMemory(tmp_path / "memory.sqlite3").history(first["conversation_id"])] == [
+        QUESTION, "Còn năm sau?"]
+    double.build_id, double.build_error = "b2", None  # a worker started after a later `assistant index`
+    with TestClient(serving.worker_app()) as c:
+        assert c.get("/readyz").status_code == 200
+    assert double.build_error is None
 
 
 def _free_port() -> int:
