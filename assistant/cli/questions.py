@@ -165,7 +165,7 @@ def serve(
         state = serving.single_process_state(settings)
         status = state.ready_engine().status()
     else:  # built here if needed; each worker loads it
-        status = serving.prepare_index(settings)
+        status = serving.prepare_index_apart(settings)
     skipped, build_error, build = status["skipped"], status["build_error"], status["build"]
     for s in skipped:
         err.print(f"bỏ qua {s['reason']}", markup=False, highlight=False)
