@@ -158,7 +158,8 @@ def _decode(lines: list[str], model: RestoreModel, with_margins: bool) -> tuple[
     raws = [p for pieces in split for p in pieces if p and not p.isspace()]
     cores = [split_token(p)[1] for p in raws]
     slots = [[(_roman(core), NUM, 0.0)] if _ROMAN_RE.match(raw) else [(core, NUM, 0.0)]
-             if _LIST_MARK_RE.match(raw) else token_candidates(core, model) for raw, core in zip(raws, cores, strict=True)]
+             if _LIST_MARK_RE.match(raw) else token_candidates(core, model) or [(core, UNK, 0.0)]
+             for raw, core in zip(raws, cores, strict=True)]  # a token nothing explains is kept as written
     for slot, title in zip(slots, mid_sentence_case(raws), strict=True):
         if title is not None:  # names take the whole-name arcs; a capital on a plain word has its price
             slot[:] = [(o, lm, c + model.case_cost(lm, title)) for o, lm, c in slot]
