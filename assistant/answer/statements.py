@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.documents.chunk import unwrap_lines
-from assistant.text.fold import fold
+from assistant.text.fold import fold, fold_map
 from assistant.text.normalize import search_tokens
 
 # A new statement starts after sentence punctuation, at a list item, or at a semicolon between clauses.
@@ -19,6 +19,7 @@ _BREAK = re.compile(r"(?<=\w{2}[.!?])\s+(?=[-+•*]?\s*[^\W\d_])|\n\s*(?=[-+•*
 # PDF tables come out one cell per line; a run of short lines is one table row, not many statements.
 _CELL_BREAK = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")
 _ITEM = re.compile(r"[-+•*–]|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVX]+\.\s")
+_LEADING_ITEM = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[IVX]+\.)\s+")
 SHORT_LINE = 48
 # Weight of a question word that is also a word of the named plan's title (it says which plan, not what).
 TITLE_WEIGHT = 0.3
@@ -139,7 +140,8 @@ class Scorer:
 _KINDS = tuple((kind, re.compile(rx)) for kind, rx in (
     ("signer", r"\b(?:ai ky|nguoi ky|ky ke hoach|ky van ban|who signed|signed by|signer)\b"),
     ("percent", r"\b(?:bao nhieu phan tram|ty le|ti le|phan tram|percent|percentage)\b|%"),
-    ("date", r"\b(?:ngay nao|khi nao|thoi han|han chot|truoc ngay|thoi gian nao|when|deadline|date)\b"),
+    ("date", r"\b(?:ngay nao|khi nao|bao gio|luc nao|thoi diem nao|thoi han|han chot|truoc ngay|thoi gian nao|when|"
+             r"deadline|date)\b"),
     ("money", r"\b(?:kinh phi|chi phi|ngan sach|bao nhieu tien|(?:bao nhieu|trieu|ty|nghin|ngan)\s+dong|"
               r"tien thuong|muc (?:ho tro|thuong|chi)|budget|cost|amount|how much money)\b"),
     ("frequency", r"\b(?:tan suat|bao lau mot lan|may lan|dinh ky nhu the nao|how often|frequency)\b"),
@@ -162,8 +164,13 @@ _NOT_MEASURES = {"phan", "lan", "la", "thi", "dong", "tien", "con", "so", "sau",
 
 def asked_measure(question: str) -> str | None:
     """The unit a count question asks for ("ngày" in "bao nhiêu ngày"), folded; None when it names none."""
-    m = _MEASURE.search(fold(question))
-    return m.group(1) if m and m.group(1).split()[0] not in _NOT_MEASURES else None
+    folded = fold_map(question)
+    m = _MEASURE.search(folded.text)
+    if m is None or m.group(1).split()[0] in _NOT_MEASURES:
+        return None
+    # "bao nhiêu Hà Tĩnh cắt giảm ...": a capitalised word names a place or body, not what is counted.
+    named = question[folded.offsets[m.start(1)]].isupper() and not question.isupper()
+    return None if named else m.group(1)
 
 
 def answer_kind(question: str) -> str:
@@ -180,7 +187,8 @@ def _expand(folded: str) -> str:
 def kind_match(kind: str, *readings: str, own: tuple[str | None, ...] = (), measure: str | None = None) -> float:
     """1 when a sentence holds the kind of value asked for, 0 when it cannot answer, 0.5 when unknown; `own` are the
     document's issuer and parent, which name no unit a question asks for (the plan's own body is in every line)."""
-    folded = " ".join(fold(r) for r in readings if r)
+    # A list item's own number ("6. Số thành viên ...") is no value of what is asked.
+    folded = " ".join(fold(_LEADING_ITEM.sub("", r)) for r in readings if r)
     if kind == "percent":
         return float(bool(_PERCENT.search(folded)))
     if kind == "date":

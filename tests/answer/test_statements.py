@@ -23,3 +23,18 @@ def test_a_count_of_something_else_is_not_the_value_asked_for():
     assert answer_kind("Nghệ An hiện có bao nhiêu khu công nghiệp đang đi vào hoạt động?") == "number"
     assert kind_match("number", statement, measure="khu") == 0
     assert kind_match("number", statement, measure="tram") == 1
+
+
+def test_a_name_after_bao_nhieu_is_no_measure():
+    # The English rendering puts the place first: "bao nhiêu Hà Tĩnh cắt giảm viên chức ...".
+    assert asked_measure("bao nhiêu Hà Tĩnh cắt giảm viên chức chỉ tiêu biên chế 2023") is None
+    assert asked_measure("BAO NHIÊU NGÀY LÀM VIỆC") == "ngay lam viec"
+
+
+def test_a_list_items_own_number_is_no_value():
+    assert kind_match("number", "6. Số thành viên Hội đồng vắng mặt.........người") == 0
+    assert kind_match("number", "6. Số thành viên Hội đồng vắng mặt: 3 người") == 1
+
+
+def test_bao_gio_asks_for_a_date():
+    assert answer_kind("Sân bay Long Thành bao giờ đi vào khai thác?") == "date"
