@@ -32,6 +32,7 @@ _SYMBOL_RE = re.compile(r"^[\w.]*\d[\w.]*([/-][\w.]+)+$|^[\w]*[/-][A-Za-zĐđ]+(
 _VOWELLESS_CAPS_RE = re.compile(r"^[B-DF-HJ-NP-TV-XZĐ]{2,}$")  # CCHC, DVC: initials, never one syllable
 _GLUED_NUMBER_RE = re.compile(r"^([^\W\d_]{2,}[^\W_]*?)(\d{2,})$")
 _NUMERIC_RE = re.compile(r"^[\d.,:/%-]+$")
+_NUMBERED_NAME_RE = re.compile(r"^\d+[A-Z]{1,3}$")  # "5G", "3D": a number and capitals, never a misread word
 _DAMAGED_MARK_RE = re.compile(r"[¢€&$@¥]|[a-zé]\d|\d[a-zé]", re.IGNORECASE)
 # A heading's Roman numeral ("IV.", OCR'd "Il." or "I1l." for II., III.): a number, never a word to restore.
 _ROMAN_RE = re.compile(r"^[IVX][IVXl1|]{0,4}\.$")
@@ -122,7 +123,7 @@ def _classify(core: str, model: RestoreModel) -> str:
         return "keep"
     if core.isdigit():
         return "number" if len(core) <= 2 else "keep"
-    if _NUMERIC_RE.match(core):
+    if _NUMERIC_RE.match(core) or _NUMBERED_NAME_RE.match(core):
         return "keep"
     if _SYMBOL_RE.match(core) or "/" in core:
         return "symbol"

@@ -234,3 +234,9 @@ def test_a_documents_reading_does_not_depend_on_other_damaged_documents(model) -
     assert for_document(model, text) is fitted  # fitted once, then remembered
     with pytest.raises(ValueError):
         for_document(fitted, CORPUS_TEXTS[next(s for s in CORPUS_TEXTS if s.startswith("000_"))])
+
+
+def test_a_number_with_capitals_is_a_name_not_a_misread_word(model) -> None:
+    # "5G", "4G": a number and capitals (network generations, "3D") are kept, never read as "Gì"
+    out = _decode_line("ha tang 5G, IoT va 4G", model).split()
+    assert out[2] == "5G," and out[-1] == "4G"
