@@ -21,6 +21,9 @@ _CELL_BREAK = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")
 _ITEM = re.compile(r"[-+•*–]|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVX]+\.\s")
 _LEADING_ITEM = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[IVX]+\.)\s+")
 SHORT_LINE = 48
+# Where no statement continues, whatever the line wraps: two blank lines (the gap between a signature block and an
+# appendix), and an upper-case part heading (Nghị định 30/2020: "PHỤ LỤC", "CHƯƠNG"), which no sentence wraps into.
+_BLOCK_GAP = re.compile(r"\n[ \t]*\n[ \t]*\n\s*|\n\s*(?=(?:PHỤ LỤC|CHƯƠNG)\b)")
 # Weight of a question word that is also a word of the named plan's title (it says which plan, not what).
 TITLE_WEIGHT = 0.3
 # Function and question words carry no evidence ("những đơn vị nào", "là bao nhiêu", "khác nhau thế nào").
@@ -34,6 +37,8 @@ STOPWORDS = frozenset(
 _NUMBERISH = re.compile(r"\d")
 _PERCENT = re.compile(r"\d\s?%")
 _DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\bngay\s+\d{1,2}\b|\bthang\s+\d{1,2}\b|\bquy\s+[ivx1-4]\b|\bnam\s+20\d\d\b")
+_CITED_DATE = re.compile(r"\b\d+/[\w/.-]*[a-z][\w/.-]*,?\s+(?:ngay\s+)?\d{1,2}(?:[/.-]\d{1,2}[/.-]\d{2,4}|"
+                         r"\s+thang\s+\d{1,2}\s+nam\s+\d{4})")
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:dong|trieu|ty|nghin|vnd)\b")  # "130 triệu đồng", not "tỷ lệ"
 _NAMED_UNIT = re.compile(
     # A named body ("Sở Tư pháp", "Văn phòng Sở", "Công an tỉnh", "Phòng KHTC"), not just the words "đơn vị".
@@ -56,6 +61,14 @@ class Sentence:
 
 def split(source: str, text: str, start: int, end: int) -> list[Sentence]:
     """Statements of text[start:end], with OCR line wraps ignored and exact offsets."""
+    out, pos = [], start
+    for m in _BLOCK_GAP.finditer(text, start, end):
+        out += _split_block(source, text, pos, m.start())
+        pos = m.end()
+    return out + _split_block(source, text, pos, end)
+
+
+def _split_block(source: str, text: str, start: int, end: int) -> list[Sentence]:
     body = _join_cells(unwrap_lines(text[start:end]))
     out, cursor = [], 0
     for m in _BREAK.finditer(body):
@@ -89,6 +102,11 @@ def _join_cells(body: str) -> str:
     return _CELL_BREAK.sub(repl, body)
 
 
+def _number_key(token: str) -> str:
+    """A number as it counts: "Đợt 01" is "Đợt 1", "ngày 08" is "ngày 8"."""
+    return token.lstrip("0") or "0" if token.isdigit() else token
+
+
 class Scorer:
     """IDF-weighted share of the question's content words a sentence holds, plus what kind of answer it is."""
 
@@ -115,7 +133,7 @@ class Scorer:
         dropped = {t for phrase in drop for t in search_tokens(phrase)}
         softened = {t for phrase in soften for t in search_tokens(phrase)}
         out = {}
-        for t in search_tokens(question):
+        for t in map(_number_key, search_tokens(question)):
             if t in STOPWORDS or t in dropped or (len(t) < 2 and not t.isdigit()):
                 continue
             if "_" in t and all(p in STOPWORDS for p in t.split("_")):
@@ -130,7 +148,7 @@ class Scorer:
         have = set()
         for r in readings:
             if r:
-                have |= set(search_tokens(r))
+                have |= set(map(_number_key, search_tokens(r)))
         return sum(w for t, w in terms.items() if t in have) / sum(terms.values())
 
 
@@ -192,7 +210,8 @@ def kind_match(kind: str, *readings: str, own: tuple[str | None, ...] = (), meas
     if kind == "percent":
         return float(bool(_PERCENT.search(folded)))
     if kind == "date":
-        return float(bool(_DATE.search(folded)))
+        # "(Kèm theo Kế hoạch số 157/KH-UBND ngày 18 tháng 11 năm 2025)": a cited document's date is no answer.
+        return float(bool(_DATE.search(_CITED_DATE.sub(" ", folded))))
     if kind == "money":
         return float(bool(_MONEY.search(folded)))
     if kind == "frequency":

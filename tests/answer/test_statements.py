@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answer.statements import answer_kind, asked_measure, kind_match
+from assistant.answer.statements import answer_kind, asked_measure, kind_match, split
 
 
 def test_the_measure_of_a_count_question():
@@ -38,3 +38,15 @@ def test_a_list_items_own_number_is_no_value():
 
 def test_bao_gio_asks_for_a_date():
     assert answer_kind("Sân bay Long Thành bao giờ đi vào khai thác?") == "date"
+
+
+def test_a_cited_documents_date_is_no_answer_to_when():
+    assert kind_match("date", "(Kèm theo Kế hoạch số 157/KH-UBND ngày 18 tháng 11 năm 2025 của UBND thành phố)") == 0
+    assert kind_match("date", "Đợt 01: từ ngày 20 tháng 11 năm 2025 đến ngày 03 tháng 12 năm 2025") == 1
+
+
+def test_no_statement_runs_from_a_signature_into_an_appendix():
+    text = "CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Thị Ngọc Điệp\n\n\n\nPHỤ LỤC\n\nTHANG ĐIỂM THI ĐUA\n"
+    parts = split("x.txt", text, 0, len(text))
+    assert [p.text for p in parts] == ["CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Thị Ngọc Điệp", "PHỤ LỤC\n\nTHANG ĐIỂM THI ĐUA"]
+    assert all(text[p.start : p.end] == p.text for p in parts)
