@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 2
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup run test bench index eval screenshot lint clean
+.PHONY: setup run test bench index eval parity screenshot lint clean
 
 setup: $(STAMP)
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
@@ -41,6 +41,13 @@ bench: setup
 SHARED ?= ../shared
 WIDER := evals/runs/wider
 WIDER_ENV := ASSISTANT_CORPUS_DIR=$(WIDER)/corpus ASSISTANT_INDEX_DIR=$(WIDER)/index
+
+# The development questions on both stores in one run (local files and embedded Qdrant): reports side by side and
+# per-question top-10 agreement in evals/runs/parity/parity.json.
+PARITY := evals/runs/parity
+parity: setup
+	ASSISTANT_QDRANT_PATH=$(PARITY)/qdrant $(BIN)/python -m assistant.evaluation.parity evals/dev_questions.jsonl \
+		--qdrant-index-dir $(PARITY)/qdrant-index --report-dir $(PARITY)
 
 eval: setup
 	$(BIN)/assistant index
