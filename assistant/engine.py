@@ -96,6 +96,23 @@ def needs_build(settings: Settings, encoder) -> str | None:
     return None
 
 
+def ensure_index(settings: Settings, encoder) -> str | None:
+    """Build the index when it is missing or stale. When only the corpus changed and the rebuild fails, the
+    previous build keeps serving and the error is returned; otherwise None."""
+    reason = needs_build(settings, encoder)
+    if not reason:
+        return None
+    log.warning("building the index (%s)", reason)
+    try:
+        build(settings, encoder)
+    except Exception as exc:
+        if reason != "corpus changed":  # no index that fits the settings to fall back on
+            raise
+        build_error = f"{type(exc).__name__}: {exc}"
+        log.warning("the index could not be rebuilt (%s); serving the previous build", build_error)
+        return build_error
+    return None
+
 @dataclass
 class Engine:
     """A loaded, ready-to-answer system."""
@@ -112,17 +129,7 @@ class Engine:
         """Load the index (building it first when allowed and needed) and everything that reads it. When only
         the corpus changed and the rebuild fails, the previous build serves and `build_error` says why."""
         encoder = encoder or _encoder(settings)
-        build_error = None
-        reason = needs_build(settings, encoder) if build_if_needed else None
-        if reason:
-            log.warning("building the index (%s)", reason)
-            try:
-                build(settings, encoder)
-            except Exception as exc:
-                if reason != "corpus changed":  # no index that fits the settings to fall back on
-                    raise
-                build_error = f"{type(exc).__name__}: {exc}"
-                log.warning("the index could not be rebuilt (%s); serving the previous build", build_error)
+        build_error = ensure_index(settings, encoder) if build_if_needed else None
         index = load_index(settings.index_dir, index_config(settings, encoder), backend(settings))
         retriever = Retriever(index, encoder)
         answerer = Answerer(retriever, generator=Generator.from_settings(settings))

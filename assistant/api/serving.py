@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from assistant.api.app import create_app
 from assistant.api.memory import SharedMemory
 from assistant.api.state import AppState
-from assistant.engine import Engine, build, needs_build
+from assistant.engine import Engine, ensure_index
 from assistant.search.index import build_id, read_manifest
 from assistant.settings import Settings
 
@@ -69,17 +69,7 @@ def prepare_index(settings: Settings) -> dict:
     from assistant.search.embed import load_encoder
 
     encoder = load_encoder(settings.embedding_model, settings.cache_dir / "models", settings.embedding_segmented)
-    reason = needs_build(settings, encoder)
-    build_error = None
-    if reason:
-        log.warning("building the index (%s)", reason)
-        try:
-            build(settings, encoder)
-        except Exception as exc:
-            if reason != "corpus changed":  # no index that fits the settings to fall back on
-                raise
-            build_error = f"{type(exc).__name__}: {exc}"
-            log.warning("the index could not be rebuilt (%s); serving the previous build", build_error)
+    build_error = ensure_index(settings, encoder)
     manifest = read_manifest(settings.index_dir)
     return {"build": build_id(settings.index_dir / "current"), "skipped": manifest.get("skipped", []),
             "build_error": build_error}
