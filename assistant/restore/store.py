@@ -37,6 +37,8 @@ def _code_and_shipped() -> bytes:
     gazetteer = rn.gazetteer_file()
     shipped = [*sy.lexicon_files(), *sy.running_text_files(), glossary.DOMAIN_GLOSSARY]
     shipped += [gazetteer] if gazetteer else []
+    words = sy.word_ngram_dir()
+    shipped += [words / "unigram.xml", words / "bigram.xml"] if words else []
     for path in sorted(shipped):
         digest.update(f"{path.name}:{path.stat().st_size}|".encode())
     # The code is part of the model's identity: an edited builder or decoder must not reuse an old pickle.

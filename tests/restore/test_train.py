@@ -1,0 +1,43 @@
+"""Training sources of the restoration LM: word n-gram counts turned into syllable n-grams."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from assistant.restore import train
+from assistant.restore.model import BOS
+
+
+def _counts(tmp_path: Path, unigram: str, bigram: str) -> tuple[Counter, Counter, Counter, Counter]:
+    (tmp_path / "unigram.xml").write_text(f"<corpus><body>{unigram}</body></corpus>", encoding="utf-8")
+    (tmp_path / "bigram.xml").write_text(f"<corpus><body>{bigram}</body></corpus>", encoding="utf-8")
+    uni: Counter = Counter()
+    bi: Counter = Counter()
+    tri: Counter = Counter()
+    given: Counter = Counter()
+    train._add_word_ngrams(tmp_path, uni, bi, tri, {}, set(), given)
+    return uni, bi, tri, given
+
+
+def test_word_counts_give_syllable_ngrams_inside_and_across_words(tmp_path: Path) -> None:
+    uni, bi, tri, _ = _counts(
+        tmp_path,
+        '<w msd="12">phấn đấu</w><w msd="5">lương hưu</w><w msd="30">đạt</w>',
+        '<w msd="4">phấn đấu,đạt</w><w msd="2">.,Lương hưu</w><w msd="9">,,đạt</w>',
+    )
+    w = train.WORD_NGRAM_WEIGHT
+    # inside a word: its own count, once (not again for every pair it stands in)
+    assert uni["phấn"] == 12 * w and bi[("phấn", "đấu")] == 12 * w and bi[("lương", "hưu")] == 5 * w
+    # across a boundary: the pair's count, with the trigrams that span it
+    assert bi[("đấu", "đạt")] == 4 * w and tri[("phấn", "đấu", "đạt")] == 4 * w
+    # after a full stop a sentence starts; a comma carries no syllable and adds nothing
+    assert bi[(BOS, "lương")] == 2 * w and tri[(BOS, "lương", "hưu")] == 2 * w
+    assert not any(k[0] == "," for k in bi)
+    assert sum(bi.values()) == (12 + 5 + 4 + 2) * w
+
+
+def test_names_in_word_counts_teach_given_names(tmp_path: Path) -> None:
+    # a person's name in the counts ("Trần Thị Hương") is a name, and its given name teaches the name model
+    uni, _, _, given = _counts(tmp_path, '<w msd="3">Trần Thị Hương</w>', "")
+    assert "hương" not in uni and given["hương"] >= 1
