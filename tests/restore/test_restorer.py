@@ -127,10 +127,10 @@ def test_symbols_and_numbers_survive(lines) -> None:
 def test_dev_accuracy() -> None:
     report = evaluate(DEV, ROOT / "corpus")
     assert report["misaligned_lines"] == 0
-    assert report["accuracy"] >= 0.96, report["top_errors"][:10]
-    # the tokens marked unsure hold half of the wrong ones, and are not mostly right ones (0.53 / 0.38 measured;
+    assert report["accuracy"] >= 0.965, report["top_errors"][:10]  # 0.9692 measured
+    # the tokens marked unsure hold most of the wrong ones, and are not mostly right ones (0.68 / 0.49 measured;
     # the errors the restoration still makes are the confident ones)
-    assert report["unsure"]["recall"] >= 0.5 and report["unsure"]["precision"] >= 0.33, report["unsure"]
+    assert report["unsure"]["recall"] >= 0.6 and report["unsure"]["precision"] >= 0.4, report["unsure"]
 
 
 def test_domain_lm_is_a_distribution(model) -> None:
@@ -170,7 +170,7 @@ NAME_CASES = [
 # The same kinds of names as they occur in corpus/000, 002 and 003 (headers, signatures, unit names)
 CORPUS_NAME_CASES = [
     ("UBND TINH LAI CHAU CONG HOA XA HQOI CHU NGHIA VIET NAM", "UBND TỈNH LAI CHÂU CỘNG HÒA"),
-    (" UBND TINH HA TINH CONG HOA", "UBND TỈNH HÀ TĨNH CỘNG HÒA"),
+    ("UBND TINH HA TINH CONG HOA XA HQI CHU NGHIiA VIET NAM", "UBND TỈNH HÀ TĨNH CỘNG HÒA XÃ HỘI"),
     ("nuwoc tai Trung tam Y té huyén Tu Mo Rong, giai doan 2023 - 2030",
      "nước tại Trung tâm Y tế huyện Tu Mơ Rông, giai đoạn 2023 - 2030"),
     ("dia ban tinh Kon Tum", "địa bàn tỉnh Kon Tum"),

@@ -41,3 +41,14 @@ def test_names_in_word_counts_teach_given_names(tmp_path: Path) -> None:
     # a person's name in the counts ("Trần Thị Hương") is a name, and its given name teaches the name model
     uni, _, _, given = _counts(tmp_path, '<w msd="3">Trần Thị Hương</w>', "")
     assert "hương" not in uni and given["hương"] >= 1
+
+
+def test_mdi_scales_favour_the_plans_words() -> None:
+    # news text says "đất" (land) far more than "đạt" (reach); the plans the other way round
+    general = Counter({"đất": 900.0, "đạt": 100.0, "và": 5000.0})
+    plans = Counter({"đạt": 40.0, "và": 200.0})
+    scales = train.mdi_scales(general, plans, beta=0.5)
+    assert scales["đạt"] > 0 > scales["đất"]
+    assert abs(scales["và"]) < scales["đạt"]  # a word both use alike is barely touched
+    assert train.mdi_scales(general, Counter(), beta=0.5) == {}
+    assert train.mdi_scales(general, plans, beta=0.0) == {}
