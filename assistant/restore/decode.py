@@ -94,7 +94,7 @@ def _skeleton_weight(part: str, model: RestoreModel) -> float:
     return max((math.log(model.p_base.get(w, model.floor)) for w in words), default=-math.inf)
 
 
-def _apply_case(pattern: str, word: str) -> str:
+def apply_case(pattern: str, word: str) -> str:
     """Copy the input token's case (UPPER, Title or lower) onto the restored word."""
     letters = [c for c in pattern if c.isalpha()]
     if not letters:
@@ -193,7 +193,7 @@ def _name_arcs(cores: list[str], raws: list[str], model: RestoreModel) -> dict[i
         return {}
     found = name_arcs(cores, raws, model.names, model.emit, model.candidates,
                       lambda s: model.p_base.get(s, model.floor))
-    return {i: [([_apply_case(cores[i + k], syl) for k, syl in enumerate(syls)], lm, cost)
+    return {i: [([apply_case(cores[i + k], syl) for k, syl in enumerate(syls)], lm, cost)
                  for _n, syls, lm, cost in arcs] for i, arcs in found.items()}
 
 
@@ -258,7 +258,7 @@ def token_candidates(core: str, model: RestoreModel) -> list[tuple[str, str, flo
         cands = [(low, 0.0)] + cands
     penalty = NUMBER_AS_WORD_PENALTY if kind == "number" else 0.0
     for syl, cost in cands:
-        out.append((_apply_case(core, syl), syl, cost + penalty))
+        out.append((apply_case(core, syl), syl, cost + penalty))
     if kind == "word" and core.isascii() and core.isalpha():
         if low not in model.p_base:
             # names and foreign words (Kon Tum, Zalo) are outside the inventory: keep them at a fixed price

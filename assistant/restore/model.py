@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 from collections import Counter, defaultdict
@@ -10,12 +9,13 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from assistant.restore import names as rn
+from assistant.restore.prior import letter_counts, prior_emit, skeleton_bound, smoothed_cost
 from assistant.text import syllables as sy
-from assistant.text.syllables import align, channel_cost, emit_cost, ocr_skeleton, skeleton_emit_cost
+from assistant.text.syllables import channel_cost, ocr_skeleton
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "restore-v7"  # v7: word n-gram counts of vnTokenizer in the general LM
+MODEL_VERSION = "restore-v8"  # v8: mark typos of the clean plans put right before they enter the in-domain LM
 NUM, UNK, BOS, FOREIGN = "<num>", "<unk>", "<s>", "<foreign>"
 DOMAIN_WEIGHT = 1.0  # in-domain counts also enter the general LM; their main share comes via DOMAIN_LAMBDA
 # Share of the in-domain trigram LM: 0.1 / 0.2 / 0.35 gave 0.9665 / 0.9670 / 0.9676 on the development OCR lines and
@@ -24,41 +24,14 @@ DOMAIN_WEIGHT = 1.0  # in-domain counts also enter the general LM; their main sh
 DOMAIN_LAMBDA = 0.35
 LEXICON_WEIGHT = 0.5  # a dictionary entry counts as half an occurrence of its inner bigrams (2: dev +1 token, 5: worse)
 DISCOUNT = 0.7
-EM_PRIOR_STRENGTH = 20.0  # pseudo-count of the hand-estimated class prior per gold letter
+EM_PRIOR_STRENGTH = 20.0  # pseudo-count of the channel prior per gold letter in a document's own EM
 SKELETON_MARGIN = 7.0
 CASE_PRIOR_STRENGTH = 5.0  # pseudo-count of the overall Title-case rate in the per-word capitalisation share
 _SENTENCE_END = tuple(".:;!?")  # prune skeletons whose best spelling already costs this much more than the best
-# A hook, horn or tone mark makes this kind of OCR print a marked vowel as almost any small glyph or two ("ủ" as
-# "a", "i", "ii", "il", "ia"; "ộ" as "y", "d", "6"): a floor under the class prior's unlisted renderings, so that
-# such readings stay candidates and the document's own EM can learn how often they happen.
-_GLYPHS = frozenset("aeiouyl1é¢€&@069")
-_SPLIT_START = frozenset("il1t")  # a mark read as a glyph of its own splits the vowel: "ii", "il", "ta", "ia"
-MARKED_GLYPH_FLOOR = (0.004, 0.0015)  # P(one glyph), P(two glyphs) for a marked vowel
 # Weight of a syllable's frequency when choosing which candidates the search sees: rare syllables that happen to
 # be close to the OCR string ("trố", "trẹ" for "tr") must not crowd out common ones a little further ("tử").
 CANDIDATE_PRIOR = 1.0
 _TWO_GLYPH_LETTERS = (("ir", "u"), ("ii", "u"), ("rn", "m"))
-
-def _glyph_floor(base: str, ocr: str) -> float:
-    """-log of the floor for a marked vowel with this base letter printed as `ocr` (inf where none applies)."""
-    if base not in "aeiouy" or not 1 <= len(ocr) <= 2 or not set(ocr) <= _GLYPHS:
-        return math.inf
-    if len(ocr) == 2 and ocr[0] not in _SPLIT_START and ocr[0] != base:
-        return math.inf
-    return -math.log(MARKED_GLYPH_FLOOR[len(ocr) - 1])
-
-
-@functools.cache
-def prior_emit(gold: str, ocr: str) -> float:
-    """The class prior's emission cost, with the floor for a marked vowel printed as one or two small glyphs."""
-    base, mod, tone = sy.decompose(gold)
-    return min(emit_cost(gold, ocr), _glyph_floor(base, ocr) if mod or tone else math.inf)
-
-
-@functools.cache
-def skeleton_bound(base: str, ocr: str) -> float:
-    """Lower bound of `prior_emit` over the marked forms of an ASCII letter (prunes skeletons)."""
-    return min(skeleton_emit_cost(base, ocr), _glyph_floor(base, ocr))
 
 
 def _deletes(s: str, k: int) -> set[str]:
@@ -190,17 +163,14 @@ class RestoreModel:
 
     def learn_channel(self, pairs: list[tuple[str, str]], strength: float = EM_PRIOR_STRENGTH) -> None:
         """M-step: re-estimate P(ocr | gold letter) from aligned (gold syllable, OCR token) pairs."""
-        counts: Counter[tuple[str, str]] = Counter()
-        for gold, ocr in pairs:
-            counts.update(align(gold, ocr, self.emit))
+        counts = letter_counts(pairs, self.emit)
         per_gold: Counter[str] = Counter()
         for (g, _o), c in counts.items():
             per_gold[g] += c
         self.emission = {}
         self.emit_unseen = {g: math.log((n + strength) / strength) for g, n in per_gold.items()}
         for (g, o), c in counts.items():
-            prior = math.exp(-prior_emit(g, o))
-            self.emission[(g, o)] = -math.log((c + strength * prior) / (per_gold[g] + strength))
+            self.emission[(g, o)] = smoothed_cost(c, per_gold[g], prior_emit(g, o), strength)
         self.memo_candidates.clear()
         self.memo_lines.clear()
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.restore import names as rn
-from assistant.restore.decode import decode_lines, paragraphs, split_token
+from assistant.restore.decode import apply_case, decode_lines, paragraphs, split_token
 from assistant.restore.model import (
     BOS,
     DOMAIN_WEIGHT,
@@ -44,6 +44,7 @@ MDI_SMOOTHING = 1000.0  # pseudo-words of the general distribution in the in-dom
 # Share of the in-domain unigram in the LM's back-off: 0.3 / 0.4 / 0.5 / 0.7 gave 0.9687 / 0.9676 / 0.9697 / 0.9676 on
 # the development OCR lines; stripped benchmark 0.9751 at 0.5, 0.9747 at 0.7 (flat from 0.4 to 0.7 before).
 DOMAIN_PRIOR = 0.5
+TYPO_MIN_COUNT = 5.0  # general-text count a dictionary word needs to stand for a typo of its letters
 
 
 def _count_case(line: str, caps: dict[str, list[float]], weight: float) -> None:
@@ -95,10 +96,11 @@ def build_model(clean_texts: Sequence[str] = (), key: str = "") -> RestoreModel:
             rn.mark_names(line, kinds, lexicon, Counter(), given)
     for text_line, weight in rn.unit_lines(kinds):
         add(_lm_tokens(text_line), weight)
+    domain_lines = []
     for text in clean_texts:
         for line in text.splitlines():
             marked = rn.mark_names(line, kinds, lexicon, place_counts, given)
-            add(_lm_tokens(marked), DOMAIN_WEIGHT, domain=True)
+            domain_lines.append(marked)
             _count_case(marked, caps, DOMAIN_WEIGHT)
         # whole capitalised words only ("CHUYỂN" gives no "CHUY"), never a plain syllable ("TRONG" is a word)
         for tok in re.findall(r"(?<!\w)[A-ZĐ][A-ZĐ&]*[A-ZĐ](?!\w)", text):
@@ -119,6 +121,10 @@ def build_model(clean_texts: Sequence[str] = (), key: str = "") -> RestoreModel:
     folder = sy.word_ngram_dir()
     if folder:
         _add_word_ngrams(folder, uni, bi, tri, kinds, lexicon, given)
+    # the plans' own lines last, once the general counts can tell their typos ("Phân đầu") from their wording
+    respell = typo_respellings(lexicon, bi)
+    for line in domain_lines:
+        add(_lm_tokens(respell_typos(line, respell, lexicon, bi)), DOMAIN_WEIGHT, domain=True)
     for line in lexicon_lines:
         toks = _lm_tokens(line)
         if toks and UNK not in toks:
@@ -166,6 +172,45 @@ def build_model(clean_texts: Sequence[str] = (), key: str = "") -> RestoreModel:
                         cap_rate=sum(c for c, _ in caps.values()) / max(1.0, sum(n for _, n in caps.values())),
                         domain=DomainLM.from_counts(dom_uni, dom_bi, dom_tri) if dom_uni else None, key=key,
                         adapt=mdi_scales(uni, dom_uni))
+
+
+def typo_respellings(lexicon: set[str], general_bi: Counter[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """Two-syllable dictionary words by their letter skeletons, the commonest in general text (at least
+    TYPO_MIN_COUNT): the spelling a typo with the same letters but other marks most likely meant."""
+    best: dict[tuple[str, str], tuple[float, tuple[str, str]]] = {}
+    for entry in lexicon:
+        pair = tuple(entry.split())
+        if len(pair) != 2 or not all(sy.is_syllable(s) for s in pair):
+            continue
+        count = general_bi.get(pair, 0.0)
+        key = (sy.skeleton(pair[0]), sy.skeleton(pair[1]))
+        if count >= TYPO_MIN_COUNT and count > best.get(key, (0.0, pair))[0]:
+            best[key] = (count, pair)
+    return {key: pair for key, (_c, pair) in best.items()}
+
+
+def respell_typos(line: str, respell: dict[tuple[str, str], tuple[str, str]], lexicon: set[str],
+                  general_bi: Counter[tuple[str, str]]) -> str:
+    """A clean document's line with mark typos of common two-syllable words put right: two adjacent syllables
+    that neither the dictionary nor the general text pairs ("Phân đầu") and whose letters spell a common dictionary
+    word ("Phấn đấu"). One misspelling in the plans would otherwise outvote the news text wherever OCR drops marks."""
+    raws = line.split()
+    cores = [sy.canonical_tone(split_token(r)[1].lower()) for r in raws]
+    for i in range(len(raws) - 1):
+        pair = (cores[i], cores[i + 1])
+        if split_token(raws[i])[2] or split_token(raws[i + 1])[0] or not all(sy.is_syllable(c) for c in pair):
+            continue  # punctuation between them, or not two syllables
+        fix = respell.get((sy.skeleton(pair[0]), sy.skeleton(pair[1])))
+        # a pair across two words is no typo: "thúc đẩy | chuyển đổi" holds "đẩy chuyển"
+        inside_word = (i > 0 and f"{cores[i - 1]} {pair[0]}" in lexicon) or (
+            i + 2 < len(cores) and f"{pair[1]} {cores[i + 2]}" in lexicon)
+        if fix and fix != pair and not inside_word and " ".join(pair) not in lexicon and not general_bi.get(pair):
+            log.info("typo in clean text: %s -> %s", " ".join(pair), " ".join(fix))
+            for k in (0, 1):
+                lead, core, trail = split_token(raws[i + k])
+                raws[i + k] = lead + apply_case(core, fix[k]) + trail
+            cores[i], cores[i + 1] = fix
+    return " ".join(raws)
 
 
 def mdi_scales(uni: Counter[str], dom_uni: Counter[str], beta: float = MDI_BETA) -> dict[str, float]:

@@ -127,10 +127,13 @@ def test_symbols_and_numbers_survive(lines) -> None:
 def test_dev_accuracy() -> None:
     report = evaluate(DEV, ROOT / "corpus")
     assert report["misaligned_lines"] == 0
-    assert report["accuracy"] >= 0.965, report["top_errors"][:10]  # 0.9692 measured
-    # the tokens marked unsure hold most of the wrong ones, and are not mostly right ones (0.68 / 0.49 measured;
-    # the errors the restoration still makes are the confident ones)
-    assert report["unsure"]["recall"] >= 0.6 and report["unsure"]["precision"] >= 0.4, report["unsure"]
+    # every line's reading is the pipeline's own, and its margins come from the same decoding
+    assert report["lines_without_margins"] == 0
+    assert report["accuracy"] >= 0.98, report["top_errors"][:10]  # 0.9816 measured (in the document)
+    assert report["accuracy_line_alone"] >= 0.97  # 0.9741 measured (no neighbouring lines)
+    # the tokens marked unsure hold most of the wrong ones (0.62 / 0.36 measured: with fewer errors left, the
+    # marked right ones weigh more; the errors the restoration still makes are the confident ones)
+    assert report["unsure"]["recall"] >= 0.55 and report["unsure"]["precision"] >= 0.3, report["unsure"]
 
 
 def test_domain_lm_is_a_distribution(model) -> None:

@@ -52,3 +52,28 @@ def test_mdi_scales_favour_the_plans_words() -> None:
     assert abs(scales["và"]) < scales["đạt"]  # a word both use alike is barely touched
     assert train.mdi_scales(general, Counter(), beta=0.5) == {}
     assert train.mdi_scales(general, plans, beta=0.0) == {}
+
+
+def _respell(line: str, general: dict[tuple[str, str], float]) -> str:
+    lexicon = {"phấn đấu", "mức độ", "hài lòng", "thúc đẩy", "chuyển đổi", "đẩy mạnh", "dây chuyền"}
+    bi = Counter(general)
+    return train.respell_typos(line, train.typo_respellings(lexicon, bi), lexicon, bi)
+
+
+def test_a_mark_typo_of_a_common_word_is_put_right_before_the_domain_lm_counts_it() -> None:
+    # corpus/001 writes "Phân đầu" once; the news text and the dictionary say "phấn đấu"
+    general = {("phấn", "đấu"): 40.0, ("đẩy", "mạnh"): 30.0}
+    assert _respell("Phân đầu mức độ hài lòng đạt 90%.", general) == "Phấn đấu mức độ hài lòng đạt 90%."
+    # too rare in general text to stand for a typo: left alone
+    assert _respell("Phân đầu mức độ", {("phấn", "đấu"): 2.0}) == "Phân đầu mức độ"
+
+
+def test_pairs_across_words_or_punctuation_and_known_pairs_are_not_typos() -> None:
+    general = {("phấn", "đấu"): 40.0, ("dây", "chuyền"): 30.0}
+    # "thúc đẩy | chuyển đổi": the pair "đẩy chuyển" lies across two dictionary words, not a typo of "dây chuyền"
+    assert _respell("thúc đẩy chuyển đổi số", general) == "thúc đẩy chuyển đổi số"
+    assert _respell("lắp đặt đẩy chuyển sản xuất", general) == "lắp đặt dây chuyền sản xuất"
+    # a comma between them: no pair at all
+    assert _respell("phân, đầu tư", general) == "phân, đầu tư"
+    # the general text has the pair itself: a word of its own, not a typo
+    assert _respell("phân đầu", {**general, ("phân", "đầu"): 1.0}) == "phân đầu"
