@@ -129,7 +129,7 @@ def _classify(core: str, model: RestoreModel) -> str:
         return "keep"
     if _SYMBOL_RE.match(core) or "/" in core:
         return "symbol"
-    if core in model.acronyms or _VOWELLESS_CAPS_RE.match(core):
+    if core in model.acronyms or (_VOWELLESS_CAPS_RE.match(core) and not _q_for_vowel(core)):
         return "keep"
     if len(core) == 1 and core.isupper() and core.isascii() and core.lower() not in _VOWELS:
         # a lone capital consonant is a table's tick or a variable ("X"), not a word that lost letters ("Xe");
@@ -138,6 +138,13 @@ def _classify(core: str, model: RestoreModel) -> str:
     if all(c.isalpha() or c.isdigit() or c in _OCR_LETTERS for c in core) and len(core) <= 8:
         return "word"
     return "keep"
+
+
+def _q_for_vowel(core: str) -> bool:
+    """A capitals word whose one vowel the OCR read as Q ("CQNG" for "CỘNG" in "CỘNG HÒA XÃ HỘI"): Vietnamese
+    writes Q only before U, and with O in its place the word is a syllable; "QLNN", "BQL" stay acronyms."""
+    low = core.lower()
+    return len(low) >= 3 and "q" in low and "qu" not in low and sy.is_syllable(low.replace("q", "o"))
 
 
 def _is_clean_syllable(low: str, model: RestoreModel) -> bool:
@@ -172,7 +179,10 @@ def _decode(lines: list[str], model: RestoreModel, with_margins: bool) -> tuple[
             slot[:] = [(o, lm, c + model.case_cost(lm, title)) for o, lm, c in slot]
     arcs = _name_arcs(cores, raws, model)
     lattice = Lattice() if with_margins else None
-    best = _viterbi(slots, arcs, model, lattice)
+    # a run of spaces inside a line is a column gap: the header's two columns ("SỞ Y TẾ TỈNH KON TUM  CỘNG HÒA XÃ
+    # HỘI ...", Nghị định 30/2020/NĐ-CP's layout) are two texts, and one must not be read as the other's context
+    gaps = {k for k, gap in enumerate(g for pieces in split for g in _gap_flags(pieces)) if gap}
+    best = _viterbi(slots, arcs, model, lattice, gaps)
     margins = token_margins(lattice, best) if lattice is not None else []
     outs = iter(best)
     result = []
@@ -197,8 +207,21 @@ def _name_arcs(cores: list[str], raws: list[str], model: RestoreModel) -> dict[i
                  for _n, syls, lm, cost in arcs] for i, arcs in found.items()}
 
 
+def _gap_flags(pieces: list[str]) -> list[bool]:
+    """Per token of one line's `re.split(r"(\\s+)")` pieces: whether a column gap (two spaces or more, or a tab)
+    comes right before it."""
+    flags, gap = [], False
+    for piece in pieces:
+        if piece and not piece.isspace():
+            flags.append(gap)
+            gap = False
+        elif piece:
+            gap = bool(flags) and (len(piece) >= 2 or "\t" in piece)
+    return flags
+
+
 def _viterbi(slots: list[list[tuple[str, str, float]]], arcs: dict[int, list[tuple[list[str], str, float]]],
-             model: RestoreModel, lattice: Lattice | None = None) -> list[str]:
+             model: RestoreModel, lattice: Lattice | None = None, gaps: set[int] = frozenset()) -> list[str]:
     """Beam search over a lattice with a trigram LM: one-token candidates plus whole-name arcs; records the
     expanded states and every step in `lattice` when one is given."""
     Beam = tuple[float, str, str, list[str]]  # score, LM token before last, last LM token, outputs
@@ -207,6 +230,8 @@ def _viterbi(slots: list[list[tuple[str, str, float]]], arcs: dict[int, list[tup
 
     def push(frm: int, src: Key, at: int, beam: Beam, outs: list[str], lm_tok: str, cost: float) -> None:
         score, p2, p1, path = beam
+        if frm in gaps:  # the LM starts afresh after a column gap
+            p2, p1 = BOS, BOS
         step = CHANNEL_WEIGHT * cost - model.logp3(p2, p1, lm_tok)
         s = score + step
         key = (p1, lm_tok, outs[-1])
@@ -270,6 +295,8 @@ def token_candidates(core: str, model: RestoreModel) -> list[tuple[str, str, flo
 
 def _token_damaged(core: str, model: RestoreModel) -> float | None:
     """1.0 damaged, 0.0 clean, a share in between for a bare word, None when not a word at all."""
+    if _q_for_vowel(core):
+        return 1.0
     if _SYMBOL_RE.match(core) or _VOWELLESS_CAPS_RE.match(core):
         return 1.0 if repair_symbol(core, model) != core else None  # ND-CP for NĐ-CP is OCR damage
     if not core or _NUMERIC_RE.match(core) or core in model.acronyms:
