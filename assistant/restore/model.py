@@ -15,7 +15,7 @@ from assistant.text.syllables import channel_cost, ocr_skeleton
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "restore-v8"  # v8: mark typos of the clean plans put right before they enter the in-domain LM
+MODEL_VERSION = "restore-v9"  # v9: column gaps restart the LM; v8: the clean plans' mark typos put right
 NUM, UNK, BOS, FOREIGN = "<num>", "<unk>", "<s>", "<foreign>"
 DOMAIN_WEIGHT = 1.0  # in-domain counts also enter the general LM; their main share comes via DOMAIN_LAMBDA
 # Share of the in-domain trigram LM: 0.1 / 0.2 / 0.35 gave 0.9665 / 0.9670 / 0.9676 on the development OCR lines and
