@@ -31,6 +31,8 @@ OCR_LINES = [
     ("nhan; 100% TTHC du diéu kién duoc thue hién dich vu cong (DVC) truc tuyen",
      "nhận; 100% TTHC đủ điều kiện được thực hiện dịch vụ công (DVC) trực tuyến"),
     ("toan trinh.", "toàn trình."),
+    ("", ""),
+    ("Nguyén Minh Dirc", "Nguyễn Minh Đức"),
 ]
 
 # Excerpt of corpus/001 (Khánh Hòa, 2024), clean Markdown.
@@ -103,7 +105,7 @@ def make_documents() -> tuple[dict[str, Document], dict[str, Restoration]]:
         OCR_SOURCE, ocr_text, "x" * 64, "txt", "utf-8",
         Metadata(issuer="Sở Y tế tỉnh Hà Tĩnh", parent="UBND tỉnh Hà Tĩnh", province="Hà Tĩnh", number="35/KH-SYT",
                  issue_date="2023-01-05", period="2023", title="Cải cách hành chính năm 2023 của Sở Y tế",
-                 doc_type="Kế hoạch"),
+                 doc_type="Kế hoạch", signer="Nguyén Minh Dirc"),  # the signer as written (pipeline.readable_metadata)
         # As the pipeline gives an OCR plan's sections: the title restored, the OCR heading at its start.
         (replace(_section(ocr_text, "I. MUC TIEU."), title="I. MỤC TIÊU."),), True,
     )

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.documents.pipeline import shown_metadata
+from assistant.restore.restorer import Restoration
 from assistant.types import Answer, Citation, Document, Metadata, Passage, Section
 
 MODEL_ID = "assistant-cchc"
@@ -259,10 +261,10 @@ def section_out(s: Section) -> SectionOut:
                       children=[section_out(c) for c in s.children])
 
 
-def document_summary(doc: Document, years: set[int], ocr: bool) -> DocumentSummary:
-    """API form of a document's header."""
-    return DocumentSummary(id=doc.source, format=doc.format, ocr=ocr, years=sorted(years),
-                           metadata=doc.metadata.to_dict())
+def document_summary(doc: Document, years: set[int], restoration: Restoration | None) -> DocumentSummary:
+    """API form of a document's header: its metadata as shown (an OCR signer in the restored reading)."""
+    return DocumentSummary(id=doc.source, format=doc.format, ocr=restoration is not None, years=sorted(years),
+                           metadata=shown_metadata(doc, restoration))
 
 
 def ask_response(answer: Answer, answer_id: str, conversation_id: str) -> AskResponse:

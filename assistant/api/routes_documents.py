@@ -25,7 +25,7 @@ router = APIRouter()
 @router.get("/api/documents", response_model=m.DocumentList, tags=["documents"])
 async def documents(engine: EngineDep) -> m.DocumentList:
     """Every indexed document with its metadata, and the provinces and years to filter by."""
-    docs = [m.document_summary(d, years_covered(d), d.source in engine.index.restorations)
+    docs = [m.document_summary(d, years_covered(d), engine.index.restorations.get(d.source))
             for d in engine.index.documents.values()]
     provinces = sorted({d.metadata["province"] for d in docs if d.metadata.get("province")})
     years = sorted({y for d in docs for y in d.years})
@@ -100,7 +100,7 @@ async def document(
             highlight.reading_start, highlight.reading_end = to_restored_span(restoration, start, end)
         highlight.page = doc.page_at(start)
         highlight.boxes = _boxes(scan, start, end) if scan is not None else []
-    summary = m.document_summary(doc, years_covered(doc), restoration is not None)
+    summary = m.document_summary(doc, years_covered(doc), restoration)
     return m.DocumentDetail(**summary.model_dump(), text=doc.text,
                             reading=restoration.text if restoration is not None else None,
                             sections=[m.section_out(s) for s in doc.sections], highlight=highlight,

@@ -76,14 +76,14 @@ def _print_ingest(report: dict) -> None:
 def inspect(file: Annotated[Path, typer.Argument(help="A document file")]) -> None:
     """Show a document's metadata, section tree and chunks."""
     from assistant.documents.chunk import ChunkingConfig
-    from assistant.documents.pipeline import parse_file
+    from assistant.documents.pipeline import parse_file, shown_metadata
 
     settings = _settings()
     config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
     document, chunks, restoration = parse_file(file, _token_counter(settings), config,
                                                ocr_cache=settings.cache_dir / "ocr")
     console.print(f"[bold]{document.source}[/] ({document.format}, {document.encoding}, OCR: {document.ocr_damaged})")
-    for key, value in document.metadata.to_dict().items():
+    for key, value in shown_metadata(document, restoration).items():
         console.print(f"  {key}: {value}")
     console.print("[bold]Mục lục[/]")
 

@@ -104,15 +104,27 @@ def _to_view(section: Section, view: Restoration) -> Section:
 
 
 def readable_metadata(md: Metadata, damaged: bool, model: RestoreModel | None = None) -> Metadata:
-    """Title and issuer of an OCR document in their restored reading, as users read them in citations; the signer
-    stays as written because its span in the text is looked up by that exact string."""
+    """Title, issuer, place and recipients of an OCR document in their restored reading, as users read them; the
+    signer stays as written because its span in the text is looked up by that exact string (`shown_metadata`)."""
     if not damaged:
         return md
     return replace(
         md,
         title=restore_line(md.title, model) if md.title else None,
         issuer=restore_line(md.issuer, model) if md.issuer else None,
+        place=restore_line(md.place, model) if md.place else None,
+        recipients=restore_line(md.recipients, model) if md.recipients else None,
     )
+
+
+def shown_metadata(document: Document, restoration: Restoration | None) -> dict[str, str | None]:
+    """The metadata as shown to users: an OCR document's signer in the restored reading of its signature."""
+    shown = document.metadata.to_dict()
+    signer = document.metadata.signer
+    pos = document.text.rfind(signer) if signer and restoration is not None and document.ocr_damaged else -1
+    if pos >= 0:
+        shown["signer"] = reading_of(restoration)(pos, pos + len(signer))
+    return shown
 
 
 def reading_of(restoration: Restoration) -> Callable[[int, int], str]:
@@ -147,7 +159,8 @@ def chunk(
         metadata=document.metadata,
         context=document_context(document.metadata, restoration is not None, model),
         retitle=functools.partial(restore_line, model=model) if restoration else None,
-        annotations=signature_note(document) + reference_notes(document),
+        annotations=signature_note(document, reading_of(restoration) if restoration else None)
+        + reference_notes(document),
         boundaries=signature_bounds(document),
     ))
 
@@ -218,8 +231,9 @@ def signature_bounds(document: Document) -> tuple[int, ...]:
     return (start, end)
 
 
-def signature_note(document: Document) -> tuple[tuple[int, int, str], ...]:
-    """Mark the signature block (the last mention of the signer's name) with what it is."""
+def signature_note(document: Document, read: Callable[[int, int], str] | None = None) -> tuple[tuple[int, int, str], ...]:
+    """Mark the signature block (the last mention of the signer's name) with what it is; an OCR name in its
+    restored reading when `read` gives it."""
     md = document.metadata
     if not md.signer:
         return ()
@@ -227,7 +241,8 @@ def signature_note(document: Document) -> tuple[tuple[int, int, str], ...]:
     if pos < 0:
         return ()
     title = f", {md.signer_title.lower()}" if md.signer_title else ""
-    return ((pos, pos + len(md.signer), f"Người ký kế hoạch, chữ ký: {md.signer}{title}"),)
+    name = read(pos, pos + len(md.signer)) if read is not None else md.signer
+    return ((pos, pos + len(md.signer), f"Người ký kế hoạch, chữ ký: {name}{title}"),)
 
 
 def parse_corpus(

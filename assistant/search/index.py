@@ -33,7 +33,7 @@ from assistant.types import Chunk, Document, Metadata, Section
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # 2: a restoration stores its unsure tokens
+FORMAT = 3  # 3: an OCR document's place, recipients and signature note restored; 2: a restoration stores its unsure tokens
 FIX = "run `assistant index` (or `make index`) to rebuild it"
 # Manifest fields older builds did not write, and what they meant.
 LEGACY = {"store": "local"}

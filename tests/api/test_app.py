@@ -165,6 +165,8 @@ def test_documents_list(client):
     docs = {d["id"]: d for d in body["documents"]}
     assert docs[OCR_SOURCE]["ocr"] is True and docs[CLEAN_SOURCE]["ocr"] is False
     assert docs[OCR_SOURCE]["metadata"]["province"] == "Hà Tĩnh"
+    # an OCR signer is shown in the restored reading of the signature, though kept as written in the index
+    assert docs[OCR_SOURCE]["metadata"]["signer"] == "Nguyễn Minh Đức"
     assert body["provinces"] == ["Hà Tĩnh", "Khánh Hòa"] and body["years"] == [2023, 2024]
 
 

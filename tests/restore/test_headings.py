@@ -1,4 +1,5 @@
-"""Headings of OCR plans are shown restored: section titles, Roman numerals, words the OCR ran together."""
+"""Headings of OCR plans are shown restored: section titles, Roman numerals, words the OCR ran together, and the
+header and signature fields (`assistant inspect`, /api/documents)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.documents.pipeline import parse_document
+from assistant.documents.pipeline import parse_document, shown_metadata
 from assistant.documents.read import read_corpus
 from assistant.restore.decode import decode_line, split_glued
 from assistant.restore.restorer import for_document, get_model, is_damaged, restore_heading
@@ -39,6 +40,27 @@ def test_no_section_title_of_an_ocr_plan_is_left_unrestored(model, source: str) 
     # the OCR heading is still there, at the section's start in the file
     originals = [raw.text[s.start:s.start + 40] for s in sections if s.start < len(raw.text)]
     assert sum(is_damaged(o, model) for o in originals) > len(originals) // 2
+
+
+# What each OCR plan's header and signature say, read by hand from the scans' text (None: not stated).
+SHOWN = {
+    "000_": {"place": "Hà Tĩnh", "signer": "Nguyễn Minh Đức"},
+    "002_": {"place": "Tu Mơ Rông", "signer": "Nguyễn Bá Khánh", "recipients": "Đảng ủy Trung tâm Y tế"},
+    "003_": {"place": "Lai Châu", "signer": None},
+}
+
+
+@pytest.mark.parametrize("source", OCR_PLANS)
+def test_metadata_of_an_ocr_plan_is_shown_restored(model, source: str) -> None:
+    raw = RAWS[source]
+    document, reading = parse_document(raw, True, model)
+    shown = shown_metadata(document, reading)
+    for key, expected in SHOWN[source[:4]].items():
+        assert shown[key] == expected, (key, shown[key])
+    assert not is_damaged(shown["title"], model) and not is_damaged(shown["issuer"], model)
+    # the signer stays as written in the metadata: its span in the file is found by that string
+    if document.metadata.signer:
+        assert document.metadata.signer in raw.text and document.metadata.signer != shown["signer"]
 
 
 def test_roman_numerals_and_list_letters_are_not_words(model) -> None:
